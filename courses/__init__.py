@@ -1,0 +1,1 @@
+"""Course packages (data only): one folder per course with course.toml."""

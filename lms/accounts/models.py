@@ -1,0 +1,2 @@
+"""Models of the accounts feature."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Models of the admin feature."""
+from __future__ import annotations

@@ -1,0 +1,6 @@
+"""Views of the admin feature."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")

@@ -1,0 +1,1 @@
+"""Benchmarks: `lms bench lrs` and `lms bench lab`."""

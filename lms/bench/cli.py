@@ -1,0 +1,4 @@
+"""`lms bench ...` commands."""
+from __future__ import annotations
+
+commands: list = []

@@ -1,0 +1,4 @@
+"""Commands of the catalog feature."""
+from __future__ import annotations
+
+commands: list = []

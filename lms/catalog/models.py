@@ -1,0 +1,2 @@
+"""Models of the catalog feature."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Models of the learn feature."""
+from __future__ import annotations

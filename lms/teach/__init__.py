@@ -1,0 +1,1 @@
+"""The teach feature package."""

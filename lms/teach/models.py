@@ -1,0 +1,2 @@
+"""Models of the teach feature."""
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The Alembic migration history (one linear chain), shipped inside the package."""

@@ -1,0 +1,68 @@
+"""The foundation: configuration, start-up, health, languages, errors, security headers."""
+from __future__ import annotations
+
+import pytest
+
+from lms.config import ConfigError, build_config, read_environment
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_home_page_is_vietnamese_by_default_and_switches_to_english(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'lang="vi"' in page.get_data(as_text=True)
+    switched = client.get("/lang/en?next=/", follow_redirects=True)
+    assert 'lang="en"' in switched.get_data(as_text=True)
+    assert "Become a confident digital citizen" in switched.get_data(as_text=True)
+
+
+def test_language_switch_refuses_offsite_redirect(client):
+    response = client.get("/lang/en?next=//evil.example/")
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_404_page_in_both_languages(client, lang):
+    response = client.get(f"/no-such-page?lang={lang}")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert f'lang="{lang}"' in body
+    expected = "Trang này không tồn tại" if lang == "vi" else "This page does not exist"
+    assert expected in body
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_unknown_lms_variable_is_a_clear_error():
+    with pytest.raises(ConfigError, match="LMS_DATABSE_URL is not a known setting"):
+        read_environment({"LMS_DATABSE_URL": "x"})
+
+
+def test_wrong_type_is_a_clear_error():
+    with pytest.raises(ConfigError, match="LMS_MAIL_PORT: expected a whole number"):
+        read_environment({"LMS_MAIL_PORT": "twenty-five"})
+
+
+def test_default_database_is_sqlite_in_instance_folder(tmp_path):
+    config = build_config(tmp_path, environ={})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+    assert config["SECRET_KEY_IS_EPHEMERAL"] is True
+
+
+def test_sqlite_pragmas(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2

@@ -1,0 +1,162 @@
+"""The HTTP rules of the xAPI specification in one place: versions, errors, the blueprint.
+
+Communication §3.3 (versioning) and §3.2 (errors). Every response carries
+``X-Experience-API-Version``; every error is JSON with a message.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+SUPPORTED_VERSIONS = ("1.0.3", "2.0.0")
+
+bp = Blueprint("xapi", __name__)
+
+
+class XapiError(Exception):
+    """Base of the errors the LRS answers with; ``status`` is the HTTP status code."""
+
+    status = 400
+
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = headers or {}
+
+
+class BadRequest(XapiError):
+    status = 400
+
+
+class Unauthorized(XapiError):
+    status = 401
+
+
+class Forbidden(XapiError):
+    status = 403
+
+
+class NotFound(XapiError):
+    status = 404
+
+
+class MethodNotAllowed(XapiError):
+    status = 405
+
+
+class Conflict(XapiError):
+    status = 409
+
+
+class PreconditionFailed(XapiError):
+    status = 412
+
+
+class PayloadTooLarge(XapiError):
+    status = 413
+
+
+class TooManyRequests(XapiError):
+    status = 429
+
+
+class ServiceUnavailable(XapiError):
+    status = 503
+
+
+def parse_version_header(raw: str | None) -> str:
+    """Map the request's X-Experience-API-Version to the version we answer with.
+
+    1.0.3 §6.2: any 1.0.x is accepted and answered as 1.0.3; IEEE 9274.1.1 uses 2.0.0.
+    """
+    if not raw:
+        raise BadRequest("The X-Experience-API-Version header is required (1.0.3 or 2.0.0)")
+    value = raw.strip()
+    parts = value.split(".")
+    if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
+        if parts[:2] == ["1", "0"]:
+            return "1.0.3"
+        if parts[:2] == ["2", "0"] and (len(parts) == 2 or parts[2] == "0"):
+            return "2.0.0"
+    raise BadRequest(f"Unsupported xAPI version {value!r}; this LRS supports 1.0.3 and 2.0.0")
+
+
+def xapi_version() -> str:
+    """The version negotiated for the current request."""
+    return g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+
+
+def db_session() -> Session:
+    """The SQLAlchemy session the host application gave ``init_lrs``."""
+    return current_app.extensions["xapi"]["session"]()
+
+
+# Endpoints that answer without the version header (Communication §2.7: the About resource).
+_VERSION_FREE_ENDPOINTS = {"xapi.about"}
+
+
+@bp.before_request
+def _negotiate_version() -> None:
+    if request.method == "OPTIONS" or request.endpoint in _VERSION_FREE_ENDPOINTS:
+        g.xapi_version = SUPPORTED_VERSIONS[-1]
+        return
+    g.xapi_version = parse_version_header(request.headers.get("X-Experience-API-Version"))
+
+
+@bp.after_request
+def _version_header(response):
+    response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+    return response
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None):
+    response = jsonify({"error": {"code": status, "message": message}})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+    return response
+
+
+@bp.errorhandler(XapiError)
+def _xapi_error(exc: XapiError):
+    return error_response(exc.status, exc.message, exc.headers)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    # Werkzeug's own errors (405, 413 from MAX_CONTENT_LENGTH, 415 ...) become JSON too.
+    return error_response(exc.code or 500, exc.description or exc.name)
+
+
+@bp.route("/about", methods=["GET", "HEAD"])
+def about():
+    """Communication §2.7: the versions this LRS speaks."""
+    return jsonify({"version": list(SUPPORTED_VERSIONS), "extensions": {}})
+
+
+def init_lrs(app: Flask, session: Callable[[], Session], url_prefix: str = "/xapi") -> None:
+    """Mount the LRS on ``app``. ``session`` returns the SQLAlchemy session to use.
+
+    The route modules are imported here, from an explicit list, so that each one adds
+    its resources to ``bp`` before the blueprint is registered.
+    """
+    import importlib
+
+    for name in ROUTE_MODULES:
+        importlib.import_module(name)
+    app.extensions["xapi"] = {"session": session, "url_prefix": url_prefix}
+    app.register_blueprint(bp, url_prefix=url_prefix)
+
+
+def is_lrs_path(path: str, app: Flask) -> bool:
+    """True when ``path`` lies under the LRS mount point (its errors are JSON)."""
+    prefix = app.extensions.get("xapi", {}).get("url_prefix", "/xapi")
+    return path == prefix or path.startswith(prefix + "/")
+
+
+# The modules that add routes to ``bp``; each owns one group of resources.
+ROUTE_MODULES: tuple[str, ...] = ("xapi.lrs.api", "xapi.lrs.documents")

@@ -1,0 +1,1 @@
+"""xAPI data model validation (marshmallow), one module per spec object."""
