@@ -22,6 +22,7 @@ BLUEPRINT_MODULES = (
 # Modules whose models join the metadata (Alembic and the model/migration test read it).
 MODEL_MODULES = (
     "xapi.lrs.models",
+    "xapi.lrs.document_models",
     "lms.accounts.models",
     "lms.catalog.models",
     "lms.learn.models",
@@ -39,6 +40,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.update(build_config(instance_path, config))
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     for name in MODEL_MODULES:
         importlib.import_module(name)

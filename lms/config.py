@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -83,6 +84,9 @@ SETTINGS: dict[str, Setting] = {
                 "Put learners' names and e-mail addresses into the statements the LMS writes."),
         Setting("ACTIVITIES_DISABLED", _parse_list, [],
                 "Comma-separated activity plugin names that are installed but not enabled."),
+        Setting("TRUSTED_PROXIES", _parse_int, 0,
+                "How many reverse proxies (nginx...) stand in front; their X-Forwarded-For/-Proto "
+                "headers are trusted so throttling and the audit log see the real client address."),
         Setting("LOG_LEVEL", _parse_str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
     ]
 }
@@ -151,4 +155,5 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
     config.setdefault("MAX_CONTENT_LENGTH", config["LRS_MAX_REQUEST_BYTES"])
     config.setdefault("BABEL_DEFAULT_LOCALE", config["DEFAULT_LOCALE"])
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(minutes=config["SESSION_MINUTES"]))
     return config

@@ -58,6 +58,10 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
         "SITE_URL": "http://lms.test",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # Argon2 at production cost takes ~100 ms a hash; tests need correctness, not cost.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
+        "PASSWORD_HASH_PARALLELISM": 1,
     })
     app.test_client_class = FreshContextClient
     with app.app_context():

@@ -106,10 +106,28 @@ def _negotiate_version() -> None:
     g.xapi_version = parse_version_header(request.headers.get("X-Experience-API-Version"))
 
 
+@bp.before_request
+def _authenticate_and_limit() -> None:
+    """Refused alternate-syntax requests, then authentication and per-credential limits (§3.2)."""
+    from xapi.lrs import alternate, auth, limits
+
+    alternate.raise_if_rejected(request.environ)
+    if request.method == "OPTIONS" or request.endpoint in _VERSION_FREE_ENDPOINTS:
+        return
+    limits.enforce(auth.authenticate(db_session()))
+
+
 @bp.after_request
 def _version_header(response):
     response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
     return response
+
+
+@bp.after_request
+def _cors_headers(response):
+    from xapi.lrs import cors
+
+    return cors.add_headers(response, db_session())
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None):
@@ -146,10 +164,22 @@ def init_lrs(app: Flask, session: Callable[[], Session], url_prefix: str = "/xap
     """
     import importlib
 
+    from xapi.lrs import alternate, cors
+
     for name in ROUTE_MODULES:
         importlib.import_module(name)
     app.extensions["xapi"] = {"session": session, "url_prefix": url_prefix}
     app.register_blueprint(bp, url_prefix=url_prefix)
+    app.wsgi_app = alternate.AlternateSyntaxMiddleware(
+        app.wsgi_app, url_prefix, lambda: app.config.get("MAX_CONTENT_LENGTH"))
+
+    @app.before_request
+    def _cors_preflight():
+        # Answered before routing can redirect or refuse it: browsers do not follow redirects
+        # of a preflight, and a preflight carries no credentials.
+        if request.method == "OPTIONS" and is_lrs_path(request.path, app):
+            return cors.preflight_response(session())
+        return None
 
 
 def is_lrs_path(path: str, app: Flask) -> bool:
@@ -159,4 +189,4 @@ def is_lrs_path(path: str, app: Flask) -> bool:
 
 
 # The modules that add routes to ``bp``; each owns one group of resources.
-ROUTE_MODULES: tuple[str, ...] = ("xapi.lrs.api", "xapi.lrs.documents")
+ROUTE_MODULES: tuple[str, ...] = ("xapi.lrs.api", "xapi.lrs.documents", "xapi.lrs.people")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -45,3 +45,68 @@ class LrsClient(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Statement(Base):
+    """One stored statement: its exact JSON plus the columns that paging and voiding need.
+
+    ``seq`` is assigned by the ingest under the statement writer lock (see storage.py), so its
+    order is the commit order: a cursor "seq > n" can never skip a statement that commits later.
+    ``stored`` never decreases with ``seq`` (the same lock), so since/until become seq bounds.
+    Filters other than time live in :class:`StatementIndex`.
+    """
+
+    __tablename__ = "lrs_statement"
+    __table_args__ = (
+        Index("ix_lrs_statement_stored_seq", "stored", "seq"),
+        Index("ix_lrs_statement_client_id_seq", "client_id", "seq"),
+        # Only statements whose object is a StatementRef have a target: keep the index small.
+        Index("ix_lrs_statement_ref_target", "ref_target",
+              postgresql_where=text("ref_target IS NOT NULL"), sqlite_where=text("ref_target IS NOT NULL")),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    stored: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verb_id: Mapped[str] = mapped_column(Text)
+    # The credential that wrote it (NULL: the LMS itself); scope statements/read/mine reads on it.
+    client_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The verb is http://adlnet.gov/expapi/verbs/voided: such a statement can never be voided.
+    voiding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Id of the statement this one's object refers to (StatementRef), for voiding and filters.
+    ref_target: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    has_attachments: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The statement exactly as stored (with id, stored, timestamp, authority, version): format=exact.
+    body: Mapped[str] = mapped_column(Text)
+
+
+class StatementIndex(Base):
+    """One filter key of one statement: every value a GET filter can match, with its kind.
+
+    Kinds: ``v`` verb, ``r`` registration, ``a`` agent (actor/object and their group members),
+    ``A`` related agent (every agent the statement mentions), ``t`` object activity, ``T``
+    related activity (object, context activities, SubStatement). A statement whose object is a
+    StatementRef also carries the keys of its target (Communication §2.1.3.s3). The primary
+    key (kind, value, statement_seq) is the index each filter reads in seq order, newest first.
+    Long values are replaced by a SHA-256 (see keys.py) so that the key fits any B-tree.
+    """
+
+    __tablename__ = "lrs_statement_index"
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)
+    statement_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class StatementAttachment(Base):
+    """Attachment content received in multipart requests, stored once per SHA-2."""
+
+    __tablename__ = "lrs_attachment"
+
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(255))
+    length: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

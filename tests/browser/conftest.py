@@ -1,0 +1,16 @@
+"""Fixtures of the browser tests: cheap password hashing and the people of the access tests."""
+from __future__ import annotations
+
+import pytest
+
+from accounts.factories import build_world, fast_hashing  # noqa: F401  (fixture re-exported)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashes(fast_hashing):  # noqa: F811
+    yield
+
+
+@pytest.fixture()
+def world(db):
+    return build_world()

@@ -1,0 +1,133 @@
+"""Paging and Consistent-Through while writers are active, on a live server (both databases).
+
+Communication §2.1.3.s2.b5 (Consistent-Through) and Data §2.5 (more): a consumer that pages
+with ``more`` and then asks ``since=<Consistent-Through>`` again, over and over while several
+clients write concurrently, must see every committed statement, and no paging session may
+return a statement twice.
+"""
+from __future__ import annotations
+
+import base64
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from tests.xapi.conftest import sample_statement
+
+WRITERS = 4
+BATCHES_PER_WRITER = 25
+
+
+class LiveLrs:
+    """The app on 127.0.0.1 (one thread per request), stopped on exit."""
+
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/xapi"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LiveLrs":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def _session(key: str, secret: str, version: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+    session.headers["X-Experience-API-Version"] = version
+    return session
+
+
+def _writer(url: str, http: requests.Session, number: int, written: list, errors: list) -> None:
+    for batch_number in range(BATCHES_PER_WRITER):
+        size = 1 + (number + batch_number) % 5
+        batch = [sample_statement(id=str(uuid.uuid4()), verb={"id": f"http://example.com/verbs/w{number}"})
+                 for _ in range(size)]
+        response = http.post(url + "/statements", json=batch)
+        if response.status_code != 200:
+            errors.append(response.text)
+            return
+        written.extend(response.json())
+
+
+def _poll_once(url: str, http: requests.Session, since: str | None, ascending: bool) -> tuple[list[str], str]:
+    """One paging session (limit 7); returns the ids and the Consistent-Through of its first page."""
+    params = {"limit": "7", "ascending": "true" if ascending else "false"}
+    if since:
+        params["since"] = since
+    response = http.get(url + "/statements", params=params)
+    assert response.status_code == 200, response.text
+    consistent_through = response.headers["X-Experience-API-Consistent-Through"]
+    ids = []
+    while True:
+        body = response.json()
+        ids += [statement["id"] for statement in body["statements"]]
+        if not body["more"]:
+            return ids, consistent_through
+        response = http.get(url.rsplit("/xapi", 1)[0] + body["more"])
+        assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("ascending", [True, False])
+def test_polling_with_more_and_consistent_through_misses_and_repeats_nothing(app, make_credential, ascending):
+    """Communication §2.1.3.s2.b5 and Data §2.5.s3: under concurrent writers no statement is missed
+    by a consumer that pages and then polls with since=Consistent-Through, and no paging session
+    repeats a statement."""
+    credential = make_credential("all")
+    written: list[str] = []
+    errors: list[str] = []
+    seen: list[str] = []
+    with LiveLrs(app) as live:
+        reader = _session(credential.key, credential.secret, "1.0.3")
+        writers = [threading.Thread(target=_writer, args=(live.url, _session(credential.key, credential.secret, "1.0.3"),
+                                                           number, written, errors))
+                   for number in range(WRITERS)]
+        for thread in writers:
+            thread.start()
+        since = None
+        while any(thread.is_alive() for thread in writers):
+            ids, since = _poll_once(live.url, reader, since, ascending)
+            assert len(ids) == len(set(ids)), "a paging session returned a statement twice"
+            seen += ids
+            time.sleep(0.005)
+        for thread in writers:
+            thread.join()
+        ids, _ = _poll_once(live.url, reader, since, ascending)
+        seen += ids
+    assert not errors, errors[:3]
+    assert len(written) == sum(1 + (n + b) % 5 for n in range(WRITERS) for b in range(BATCHES_PER_WRITER))
+    missed = set(written) - set(seen)
+    assert not missed, f"{len(missed)} committed statements were never returned"
+
+
+def test_more_links_of_one_session_ignore_statements_written_meanwhile(xapi_client):
+    """Data §2.5.s3.b4: the pages of one query come from the statements that existed when it ran."""
+    first_ids = xapi_client.post("/statements", json=[sample_statement() for _ in range(4)]).get_json()
+    page = xapi_client.get("/statements", query_string={"limit": "2", "ascending": "true"}).get_json()
+    late = xapi_client.post("/statements", json=[sample_statement() for _ in range(2)]).get_json()
+    collected = [s["id"] for s in page["statements"]]
+    more = page["more"]
+    while more:
+        page = xapi_client.get(more[len("/xapi"):]).get_json()
+        collected += [s["id"] for s in page["statements"]]
+        more = page["more"]
+    assert collected == first_ids
+    assert not set(late) & set(collected)
+
+
+def test_consistent_through_of_a_write_covers_what_it_stored(xapi_client):
+    """§2.1.3.s2.b5: after a write, since=<its Consistent-Through> returns nothing older than it."""
+    response = xapi_client.post("/statements", json=sample_statement())
+    through = response.headers["X-Experience-API-Consistent-Through"]
+    stored = xapi_client.get("/statements", query_string={"statementId": response.get_json()[0]}).get_json()["stored"]
+    assert stored <= through
+    assert xapi_client.get("/statements", query_string={"since": through}).get_json()["statements"] == []

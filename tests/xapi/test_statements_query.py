@@ -1,0 +1,242 @@
+"""GET Statements: every filter, formats, ordering, limits, paging and HEAD (Communication §2.1.3)."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from tests.xapi.conftest import sample_statement
+
+VERSIONS = ("1.0.3", "2.0.0")
+LAN = {"objectType": "Agent", "mbox": "mailto:lan@example.vn"}
+MINH = {"objectType": "Agent", "account": {"homePage": "https://congdanso.example", "name": "u-42"}}
+TEACHER = {"objectType": "Agent", "mbox": "mailto:co.hoa@example.vn"}
+CLASS_GROUP = {"objectType": "Group", "name": "7A", "member": [MINH, {"mbox": "mailto:binh@example.vn"}]}
+COURSE = "https://congdanso.example/xapi/courses/c1"
+MODULE = COURSE + "/modules/m1"
+QUIZ = COURSE + "/modules/quiz"
+ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
+
+
+def ids_of(response) -> list[str]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [statement["id"] for statement in response.get_json()["statements"]]
+
+
+@pytest.fixture()
+def corpus(xapi_client):
+    """Six statements covering actors, groups, objects, contexts and a SubStatement; name -> id."""
+    registration = str(uuid.uuid4())
+    statements = {
+        "lan_module": sample_statement(actor=LAN, context={
+            "registration": registration, "instructor": TEACHER,
+            "contextActivities": {"parent": [{"id": COURSE}]}}),
+        "minh_quiz": sample_statement(actor=MINH, verb={"id": ANSWERED}, object={"id": QUIZ}),
+        "group_module": sample_statement(actor=CLASS_GROUP),
+        "teacher_mentors_lan": sample_statement(actor=TEACHER, verb={"id": "http://example.com/verbs/mentored"},
+                                                object=LAN),
+        "sub": sample_statement(actor=TEACHER, verb={"id": "http://example.com/verbs/planned"}, object={
+            "objectType": "SubStatement", "actor": MINH, "verb": {"id": ANSWERED}, "object": {"id": QUIZ},
+            "context": {"contextActivities": {"grouping": [{"id": COURSE}]}}}),
+        "team": sample_statement(actor=LAN, verb={"id": ANSWERED}, object={"id": QUIZ},
+                                 context={"team": {"objectType": "Group", "mbox": "mailto:team7a@example.vn"}}),
+    }
+    ids = {}
+    for name, statement in statements.items():
+        response = xapi_client.post("/statements", json=statement)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        ids[name] = response.get_json()[0]
+    ids["registration"] = registration
+    return ids
+
+
+def query(client, **params) -> set[str]:
+    return set(ids_of(client.get("/statements", query_string=params)))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_agent_filter_matches_actor_object_and_group_members(xapi_client, corpus, version):
+    """§2.1.3 agent: the Agent or Group is the Actor or Object; Groups match through their members."""
+    client = xapi_client.with_version(version)
+    assert query(client, agent=json.dumps(LAN)) == {corpus["lan_module"], corpus["teacher_mentors_lan"], corpus["team"]}
+    assert query(client, agent=json.dumps(MINH)) == {corpus["minh_quiz"], corpus["group_module"]}
+    assert query(client, agent=json.dumps({"mbox": "mailto:lan@EXAMPLE.vn"})) == query(client, agent=json.dumps(LAN))
+
+
+def test_related_agents_adds_authority_instructor_team_and_substatement(xapi_client, corpus):
+    """§2.1.3 related_agents: Actor, Object, Authority, Instructor, Team, or those of a SubStatement."""
+    teacher = query(xapi_client, agent=json.dumps(TEACHER), related_agents="true")
+    assert teacher == {corpus["lan_module"], corpus["teacher_mentors_lan"], corpus["sub"]}
+    assert corpus["sub"] in query(xapi_client, agent=json.dumps(MINH), related_agents="true")
+    assert corpus["sub"] not in query(xapi_client, agent=json.dumps(MINH))
+    team = query(xapi_client, agent=json.dumps({"objectType": "Group", "mbox": "mailto:team7a@example.vn"}),
+                 related_agents="true")
+    assert team == {corpus["team"]}
+    authority = query(xapi_client, agent=json.dumps(xapi_client.authority), related_agents="true")
+    assert len(authority) == 6
+    assert query(xapi_client, agent=json.dumps(xapi_client.authority)) == set()
+
+
+def test_activity_verb_and_registration_filters(xapi_client, corpus):
+    """§2.1.3 activity (object only), verb, registration."""
+    assert query(xapi_client, activity=QUIZ) == {corpus["minh_quiz"], corpus["team"]}
+    assert query(xapi_client, verb=ANSWERED) == {corpus["minh_quiz"], corpus["team"]}
+    assert query(xapi_client, registration=corpus["registration"].upper()) == {corpus["lan_module"]}
+    assert query(xapi_client, activity=COURSE) == set()
+
+
+def test_related_activities_adds_context_and_substatement(xapi_client, corpus):
+    """§2.1.3 related_activities: Object, context activities, or those of a SubStatement."""
+    assert query(xapi_client, activity=COURSE, related_activities="true") == {corpus["lan_module"], corpus["sub"]}
+    assert query(xapi_client, activity=QUIZ, related_activities="true") == {
+        corpus["minh_quiz"], corpus["team"], corpus["sub"]}
+
+
+def test_filters_combine_with_and(xapi_client, corpus):
+    """§2.1.3: every given filter must match."""
+    assert query(xapi_client, agent=json.dumps(LAN), verb=ANSWERED) == {corpus["team"]}
+    assert query(xapi_client, agent=json.dumps(MINH), activity=QUIZ, verb=ANSWERED) == {corpus["minh_quiz"]}
+
+
+def test_since_until_are_on_stored_exclusive_and_inclusive(xapi_client):
+    """§2.1.3 since (exclusive) and until (inclusive) compare with stored."""
+    first = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
+    time.sleep(0.01)
+    second = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
+    stored_first = xapi_client.get("/statements", query_string={"statementId": first}).get_json()["stored"]
+    assert ids_of(xapi_client.get("/statements", query_string={"since": stored_first})) == [second]
+    assert ids_of(xapi_client.get("/statements", query_string={"until": stored_first})) == [first]
+    assert ids_of(xapi_client.get("/statements", query_string={"since": "2000-01-01T00:00:00Z"})) == [second, first]
+    assert ids_of(xapi_client.get("/statements", query_string={"until": "2000-01-01T00:00:00Z"})) == []
+    bad = xapi_client.get("/statements", query_string={"since": "yesterday"})
+    assert bad.status_code == 400
+
+
+def test_order_limit_and_more_paging(xapi_client):
+    """§2.1.3: newest stored first unless ascending=true; limit; ``more`` is a relative IRL (Data §2.5)."""
+    ids = [xapi_client.post("/statements", json=sample_statement()).get_json()[0] for _ in range(5)]
+    assert ids_of(xapi_client.get("/statements")) == ids[::-1]
+    assert ids_of(xapi_client.get("/statements", query_string={"ascending": "true"})) == ids
+    collected, path = [], "/xapi/statements?limit=2&ascending=true"
+    while path:
+        assert path.startswith("/xapi/statements")
+        page = xapi_client.get(path[len("/xapi"):])
+        assert page.status_code == 200
+        collected += [s["id"] for s in page.get_json()["statements"]]
+        path = page.get_json()["more"]
+    assert collected == ids
+    assert xapi_client.get("/statements", query_string={"limit": "0"}).get_json()["more"] == ""
+    assert xapi_client.get("/statements", query_string={"limit": "-1"}).status_code == 400
+
+
+def test_limit_zero_means_the_server_maximum(app, xapi_client):
+    """§2.1.3 limit: 0 returns the maximum the server allows."""
+    app.config["LRS_STATEMENTS_LIMIT"] = 3
+    try:
+        xapi_client.post("/statements", json=[sample_statement() for _ in range(4)])
+        page = xapi_client.get("/statements", query_string={"limit": "0"}).get_json()
+        assert len(page["statements"]) == 3 and page["more"]
+    finally:
+        app.config["LRS_STATEMENTS_LIMIT"] = 500
+
+
+def test_forged_more_link_is_400(xapi_client):
+    """Data §2.5: the more IRL is the LRS's own; a damaged one is a bad request, not a 500."""
+    assert xapi_client.get("/statements", query_string={"more": "abc.def"}).status_code == 400
+    assert xapi_client.get("/statements", query_string={"more": "x", "verb": ANSWERED}).status_code == 400
+
+
+def test_empty_result_is_200_with_empty_array(xapi_client):
+    """§2.1.3.s2.b4: no match is still 200 with an empty statements array."""
+    response = xapi_client.get("/statements", query_string={"verb": "http://example.com/none"})
+    assert response.status_code == 200
+    assert response.get_json() == {"statements": [], "more": ""}
+
+
+def test_single_statement_parameters_rules(xapi_client):
+    """§2.1.3.s2.b1/b2: not both ids; with an id only format and attachments are allowed."""
+    statement_id = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
+    both = {"statementId": statement_id, "voidedStatementId": statement_id}
+    assert xapi_client.get("/statements", query_string=both).status_code == 400
+    extra = {"statementId": statement_id, "verb": ANSWERED}
+    assert xapi_client.get("/statements", query_string=extra).status_code == 400
+    ok = {"statementId": statement_id, "format": "ids", "attachments": "false"}
+    assert xapi_client.get("/statements", query_string=ok).status_code == 200
+    assert xapi_client.get("/statements", query_string={"statementId": "nope"}).status_code == 400
+    assert xapi_client.get("/statements", query_string={"statementId": str(uuid.uuid4())}).status_code == 404
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_format_ids_keeps_only_identifiers(xapi_client, corpus, version):
+    """§2.1.3 format=ids: minimum information for Agents, Activities, Verbs; groups lose members."""
+    client = xapi_client.with_version(version)
+    group = client.get("/statements", query_string={"statementId": corpus["group_module"], "format": "ids"})
+    statement = group.get_json()
+    assert statement["actor"] == {"objectType": "Group", "member": [
+        {"objectType": "Agent", "account": MINH["account"]}, {"mbox": "mailto:binh@example.vn"}]}
+    assert statement["verb"] == {"id": "http://adlnet.gov/expapi/verbs/experienced"}
+    assert statement["object"] == {"objectType": "Activity", "id": MODULE}
+    assert "name" not in statement["authority"]
+    lan = client.get("/statements", query_string={"statementId": corpus["lan_module"], "format": "ids"}).get_json()
+    assert lan["context"]["instructor"] == TEACHER
+    assert lan["context"]["contextActivities"]["parent"] == [{"id": COURSE}]
+
+
+def test_format_exact_returns_the_statement_as_stored(xapi_client):
+    """§2.1.3 format=exact (default): objects exactly as received."""
+    statement = sample_statement(id=str(uuid.uuid4()))
+    xapi_client.post("/statements", json=statement)
+    exact = xapi_client.get("/statements", query_string={"statementId": statement["id"], "format": "exact"})
+    returned = exact.get_json()
+    for key in ("actor", "verb", "object"):
+        assert returned[key] == statement[key]
+
+
+def test_format_canonical_uses_the_canonical_definition_in_one_language(xapi_client):
+    """§2.1.3 format=canonical and §2.1.3.s4: canonical definitions, one language per map (Accept-Language)."""
+    first = sample_statement(id=str(uuid.uuid4()))
+    xapi_client.post("/statements", json=first)
+    later = sample_statement(object={"id": first["object"]["id"], "definition": {
+        "name": {"en-US": "Module one", "vi": "Học phần một"}, "description": {"vi": "Mô tả"}}})
+    xapi_client.post("/statements", json=later)
+    params = {"statementId": first["id"], "format": "canonical"}
+    vietnamese = xapi_client.get("/statements", query_string=params, headers={"Accept-Language": "vi, en;q=0.5"})
+    definition = vietnamese.get_json()["object"]["definition"]
+    assert definition == {"name": {"vi": "Học phần một"}, "description": {"vi": "Mô tả"}}
+    english = xapi_client.get("/statements", query_string=params, headers={"Accept-Language": "en"})
+    assert english.get_json()["object"]["definition"]["name"] == {"en-US": "Module one"}
+    assert english.get_json()["verb"]["display"] == {"en-US": "experienced"}
+    assert english.get_json()["actor"] == first["actor"]
+
+
+def test_bad_filter_values_are_400(xapi_client):
+    """Data §2.2.s4.b4: parameters are validated like the statement properties they name."""
+    for params in ({"agent": "{not json"}, {"agent": json.dumps({"name": "no ifi"})}, {"verb": "not an iri"},
+                   {"registration": "123"}, {"ascending": "yes"}, {"format": "full"}, {"limit": "ten"},
+                   {"related_agents": "1"}, {"activity": "relative/path"}):
+        response = xapi_client.get("/statements", query_string=params)
+        assert response.status_code == 400, params
+        assert response.is_json
+
+
+def test_head_answers_like_get_without_body(xapi_client):
+    """Communication §1.1: HEAD is answered as GET, without the body."""
+    statement_id = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
+    for params in ({}, {"statementId": statement_id}):
+        head = xapi_client.head("/statements", query_string=params)
+        assert head.status_code == 200
+        assert head.get_data() == b""
+        assert "X-Experience-API-Consistent-Through" in head.headers and "Last-Modified" in head.headers
+    assert xapi_client.head("/statements", query_string={"statementId": str(uuid.uuid4())}).status_code == 404
+
+
+def test_last_modified_matches_stored(xapi_client):
+    """§2.1.3.s2.b8: Last-Modified matches the stored time of the statement."""
+    statement_id = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
+    response = xapi_client.get("/statements", query_string={"statementId": statement_id})
+    from email.utils import parsedate_to_datetime
+    from datetime import datetime
+    stored = datetime.fromisoformat(response.get_json()["stored"].replace("Z", "+00:00"))
+    assert parsedate_to_datetime(response.headers["Last-Modified"]) == stored.replace(microsecond=0)

@@ -1,0 +1,298 @@
+"""The one write path of the LRS: validate, enrich, apply conflict and voiding rules, store.
+
+HTTP clients (xapi/lrs/api.py) and the LMS (lms/learn) both call :func:`ingest`, inside the
+caller's transaction: it flushes but never commits, so an LMS progress row and its statement
+are committed together. It raises the exceptions of xapi/lrs/http.py (400, 409), which the
+HTTP layer turns into JSON errors; nothing is written when it raises.
+
+It takes the statement writer lock (storage.py) and keeps it until the caller commits, so the
+caller should commit soon after and should not take other row locks after calling it.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from xapi.lrs import canonical, keys, multipart, signatures, storage
+from xapi.lrs.equivalence import equivalent
+from xapi.lrs.http import BadRequest, Conflict
+from xapi.schemas import StatementValidationError, parse_timestamp, validate_statements
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+DEFAULT_STATEMENT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
+# How far keys are inherited along a chain of StatementRefs (a targets b targets c ...).
+_MAX_REF_DEPTH = 32
+
+
+@dataclass
+class Prepared:
+    """One received statement, validated and enriched, waiting for its seq and stored time."""
+
+    statement_id: str          # lowercase, the unique key
+    received: dict             # as validated, for the equivalence check
+    statement: dict            # enriched (id, authority, version, contextActivities as arrays)
+    keys: set[keys.Key]
+    ref_target: str | None
+    voiding: bool
+    timestamp: datetime | None
+    inherited: set[keys.Key] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    ids: list[str]
+    stored: datetime | None    # the stored time of the new statements; None if all existed
+
+
+def ingest(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
+           attachments: dict[str, bytes] | None = None, *, client_id: int | None = None,
+           may_define: bool = True) -> list[str]:
+    """Store statements; returns their ids in the order given. Flushes, does not commit.
+
+    ``attachments`` is the sha2 -> content of a multipart request (None for a JSON request);
+    ``client_id`` the LRS credential that sends them (None for the LMS itself); ``may_define``
+    whether they may change canonical Activity definitions (the ``define`` scope).
+    """
+    return ingest_batch(session, statements, authority, version, attachments,
+                        client_id=client_id, may_define=may_define).ids
+
+
+def ingest_batch(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
+                 attachments: dict[str, bytes] | None = None, *, client_id: int | None = None,
+                 may_define: bool = True) -> IngestResult:
+    """:func:`ingest`, also returning the stored time (the HTTP layer's Consistent-Through)."""
+    validated = _validate(statements, version)
+    parts = None if attachments is None else {sha2.lower(): content for sha2, content in attachments.items()}
+    _check_attachments(validated, parts, version)
+    prepared = [_prepare(statement, authority, version) for statement in validated]
+    _reject_duplicate_ids(prepared)
+    slot = storage.acquire_writer_lock(session)
+    existing, referring = storage.lookup(session, [p.statement_id for p in prepared])
+    new = _without_existing(existing, prepared)
+    if new:
+        _write(session, new, slot, client_id, parts, referring)
+        canonical.record_statements(session, [p.statement for p in new], may_define)
+    session.flush()
+    return IngestResult(ids=[p.statement["id"] for p in prepared], stored=slot.stored if new else None)
+
+
+def _validate(statements: object, version: str) -> list[dict]:
+    try:
+        return validate_statements(statements, version)
+    except StatementValidationError as exc:
+        raise BadRequest(f"Invalid statement: {exc}") from None
+
+
+def _statement_attachments(statement: dict) -> list[dict]:
+    found = list(statement.get("attachments") or ())
+    target = statement["object"]
+    if target.get("objectType") == "SubStatement":
+        found += target.get("attachments") or ()
+    return found
+
+
+def _check_attachments(statements: list[dict], parts: dict[str, bytes] | None, version: str) -> None:
+    """Communication §1.5.2 and Data §2.6: every attachment has data or a fileUrl; signatures check."""
+    if parts is None:
+        for index, statement in enumerate(statements):
+            for attachment in _statement_attachments(statement):
+                if "fileUrl" not in attachment:
+                    raise BadRequest(f"[{index}].attachments: an attachment without fileUrl must be sent "
+                                     "as a part of a multipart/mixed request")
+    else:
+        try:
+            multipart.check_references(statements, parts)
+        except multipart.MultipartError as exc:
+            raise BadRequest(str(exc)) from None
+    for index, statement in enumerate(statements):
+        for attachment in signatures.signature_attachments(statement):
+            jws = (parts or {}).get(attachment["sha2"].lower())
+            if jws is None:
+                raise BadRequest(f"[{index}]: a signed statement must carry its JWS signature as a "
+                                 "multipart/mixed part")
+            try:
+                signatures.verify_signature(statement, jws, version)
+            except signatures.SignatureError as exc:
+                raise BadRequest(f"[{index}]: invalid signature: {exc}") from None
+
+
+def _prepare(received: dict, authority: dict, version: str) -> Prepared:
+    """Fill what the LRS sets (Data §2.4): id, authority, version; arrays for contextActivities."""
+    statement = dict(received)
+    statement.setdefault("id", str(uuid.uuid4()))
+    statement["authority"] = authority
+    statement.setdefault("version", DEFAULT_STATEMENT_VERSION[version])
+    statement.pop("stored", None)
+    _context_activities_as_arrays(statement)
+    if statement["object"].get("objectType") == "SubStatement":
+        statement["object"] = dict(statement["object"])
+        _context_activities_as_arrays(statement["object"])
+    timestamp = None
+    if "timestamp" in statement:
+        try:
+            timestamp = parse_timestamp(statement["timestamp"], version, "timestamp")
+        except StatementValidationError as exc:
+            raise BadRequest(f"Invalid statement: {exc}") from None
+    return Prepared(statement_id=statement["id"].lower(), received=received, statement=statement,
+                    keys=keys.statement_keys(statement), ref_target=keys.ref_target(statement),
+                    voiding=statement["verb"]["id"] == VOIDED_VERB, timestamp=timestamp)
+
+
+def _context_activities_as_arrays(part: dict) -> None:
+    """Data §2.4.6.2.s4.b3: every contextActivities value is returned as an array."""
+    context = part.get("context")
+    if not context or "contextActivities" not in context:
+        return
+    part["context"] = dict(context)
+    part["context"]["contextActivities"] = {
+        key: value if isinstance(value, list) else [value]
+        for key, value in context["contextActivities"].items()
+    }
+
+
+def _reject_duplicate_ids(prepared: list[Prepared]) -> None:
+    """Communication §2.1.2.s2.b6: a batch with the same id twice is 400."""
+    seen: set[str] = set()
+    for index, item in enumerate(prepared):
+        if item.statement_id in seen:
+            raise BadRequest(f"[{index}].id: the statement id {item.statement_id} appears twice in the batch")
+        seen.add(item.statement_id)
+
+
+def _without_existing(existing: dict[str, tuple[int, str, bool]], prepared: list[Prepared]) -> list[Prepared]:
+    """Drop statements already stored and equivalent; 409 if one differs (Communication §2.1.1.s2)."""
+    new = []
+    for item in prepared:
+        if item.statement_id not in existing:
+            new.append(item)
+        elif not equivalent(json.loads(existing[item.statement_id][1]), item.received):
+            raise Conflict(f"A different statement with id {item.statement_id} is already stored; "
+                           "statements are immutable")
+    return new
+
+
+def _write(session: Session, new: list[Prepared], slot: storage.WriteSlot, client_id: int | None,
+           parts: dict[str, bytes] | None, referring: list[tuple[int, str, str, bool]]) -> None:
+    known = _known_targets(session, new)
+    _check_voiding(new, known)
+    _inherit_keys(new, known)
+    earlier = _earlier_referrers(session, new, referring)
+    voided_now = {p.ref_target for p in new if p.voiding and p.ref_target}
+    voided_now |= {target for _, _, target, voiding in earlier if voiding}
+    rows, index_rows = _rows(new, slot, client_id, voided_now)
+    storage.insert_statements(session, rows, index_rows)
+    storage.mark_voided(session, voided_now - {p.statement_id for p in new})
+    storage.add_index_keys(session, _propagated_keys(session, new, earlier))
+    if parts:
+        storage.store_attachments(session, _attachment_rows(new, parts))
+
+
+def _known_targets(session: Session, new: list[Prepared]) -> dict[str, tuple[set[keys.Key], str | None, bool]]:
+    """id -> (own keys, its ref target, voiding) for every statement reachable through StatementRefs."""
+    known = {p.statement_id: (p.keys, p.ref_target, p.voiding) for p in new}
+    pending = {p.ref_target for p in new if p.ref_target} - set(known)
+    for _ in range(_MAX_REF_DEPTH):
+        if not pending:
+            break
+        found = storage.existing_statements(session, pending)
+        for statement_id, (_, body, voiding) in found.items():
+            stored = json.loads(body)
+            known[statement_id] = (keys.statement_keys(stored), keys.ref_target(stored), voiding)
+        pending = {ref for _, ref, _ in (known[i] for i in found) if ref} - set(known)
+    return known
+
+
+def _check_voiding(new: list[Prepared], known: dict) -> None:
+    """Data §2.3.2: a voiding statement cannot itself be voided."""
+    for item in new:
+        if item.voiding and item.ref_target in known and known[item.ref_target][2]:
+            raise BadRequest(f"Statement {item.statement_id} voids {item.ref_target}, which is itself a "
+                             "voiding statement; a voiding statement cannot be voided")
+
+
+def _chain_keys(statement_id: str, known: dict) -> set[keys.Key]:
+    """The keys of a statement plus those of every statement it (transitively) refers to."""
+    collected: set[keys.Key] = set()
+    seen: set[str] = set()
+    current: str | None = statement_id
+    while current and current in known and current not in seen:
+        seen.add(current)
+        own, current, _ = known[current]
+        collected |= own
+    return collected
+
+
+def _inherit_keys(new: list[Prepared], known: dict) -> None:
+    """Communication §2.1.3.s3: a statement targeting another matches that one's filters too."""
+    for item in new:
+        if item.ref_target:
+            item.inherited = _chain_keys(item.ref_target, known) - item.keys
+
+
+def _earlier_referrers(session: Session, new: list[Prepared],
+                       first_level: list[tuple[int, str, str, bool]]) -> list[tuple[int, str, str, bool]]:
+    """Stored statements that refer to the new ones (they arrived first), transitively.
+
+    ``first_level`` are the direct referrers, already read with the existing-id check.
+    """
+    new_ids = {p.statement_id for p in new}
+    rows = [row for row in first_level if row[2] in new_ids]
+    found: list[tuple[int, str, str, bool]] = []
+    seen = set(new_ids)
+    for _ in range(_MAX_REF_DEPTH):
+        rows = [row for row in rows if row[1] not in seen]
+        if not rows:
+            break
+        found += rows
+        frontier = {row[1] for row in rows}
+        seen |= frontier
+        rows = storage.referrers(session, frontier)
+    return found
+
+
+def _propagated_keys(session: Session, new: list[Prepared], earlier: list[tuple[int, str, str, bool]]) -> list[dict]:
+    """Index rows that give earlier referrers the keys of the statements that just arrived."""
+    gained: dict[str, set[keys.Key]] = {p.statement_id: p.keys | p.inherited for p in new}
+    rows: list[dict] = []
+    for seq, statement_id, target, _ in earlier:  # in frontier order: a target's gain is known first
+        gained[statement_id] = gained.get(target, set())
+        rows += [{"kind": kind, "value": value, "statement_seq": seq}
+                 for kind, value in keys.stored_keys(gained[statement_id])]
+    return rows
+
+
+def _rows(new: list[Prepared], slot: storage.WriteSlot, client_id: int | None,
+          voided: set[str]) -> tuple[list[dict], list[dict]]:
+    stored_text = slot.stored.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    rows, index_rows = [], []
+    for offset, item in enumerate(new):
+        seq = slot.next_seq + offset
+        item.statement["stored"] = stored_text
+        if item.timestamp is None:
+            item.statement["timestamp"] = stored_text  # Data §2.4.7.s3.b2
+        attachments = bool(_statement_attachments(item.statement))
+        rows.append({
+            "seq": seq, "statement_id": item.statement_id, "stored": slot.stored,
+            "timestamp": item.timestamp or slot.stored, "verb_id": item.statement["verb"]["id"],
+            "client_id": client_id, "voided": item.statement_id in voided and not item.voiding,
+            "voiding": item.voiding, "ref_target": item.ref_target, "has_attachments": attachments,
+            "body": json.dumps(item.statement, ensure_ascii=False, separators=(",", ":")),
+        })
+        index_rows += [{"kind": kind, "value": value, "statement_seq": seq}
+                       for kind, value in keys.stored_keys(item.keys | item.inherited)]
+    return rows, index_rows
+
+
+def _attachment_rows(new: list[Prepared], parts: dict[str, bytes]) -> dict[str, tuple[str, bytes]]:
+    """sha2 -> (content type from the statement's attachment object, content)."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for item in new:
+        for attachment in _statement_attachments(item.statement):
+            sha2 = attachment["sha2"].lower()
+            if sha2 in parts:
+                found.setdefault(sha2, (attachment["contentType"], parts[sha2]))
+    return found

@@ -1,0 +1,37 @@
+"""xAPI Agents Resource (Communication §2.4) and Activities Resource (§2.5): read-only views."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Response
+
+from xapi.lrs.auth import require
+from xapi.lrs.canonical import activity_object, person_object
+from xapi.lrs.http import bp, db_session
+from xapi.lrs.params import activity_id_param, agent_param, read_params
+
+
+@bp.route("/agents", methods=["GET"])
+def agents():
+    """§2.4: the Person object that combines what the LRS knows of the agent's identifier."""
+    session = db_session()
+    require(session, "read")
+    params = read_params({"agent"}, {"agent"})
+    return _json_response(person_object(session, agent_param(params["agent"])))
+
+
+@bp.route("/activities", methods=["GET"])
+def activities():
+    """§2.5: the canonical Activity object; a bare one when the LRS knows no definition."""
+    session = db_session()
+    require(session, "read")
+    params = read_params({"activityId"}, {"activityId"})
+    return _json_response(activity_object(session, activity_id_param(params["activityId"])))
+
+
+def _json_response(value: dict) -> Response:
+    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    response = Response(body, status=200, content_type="application/json")
+    response.headers["ETag"] = f'"{hashlib.sha1(body).hexdigest()}"'
+    return response

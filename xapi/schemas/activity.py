@@ -1,0 +1,44 @@
+"""Activities (xAPI 1.0.3 Data §2.4.4.1; IEEE 9274.1.1): the thing acted on."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from .base import StrictSchema
+from .field_types import Constant, Extensions, Iri, LanguageMap, StringList
+from .interaction import ComponentList, InteractionType, interaction_problem
+
+
+class ActivityDefinitionSchema(StrictSchema):
+    """Data §2.4.4.1 table "Activity Definition": all properties optional.
+
+    moreInfo is an IRL; the interaction properties follow the rules in ``interaction.py``.
+    """
+
+    name = LanguageMap()
+    description = LanguageMap()
+    type = Iri()
+    moreInfo = Iri()
+    extensions = Extensions()
+    interactionType = InteractionType()
+    correctResponsesPattern = StringList()
+    choices = ComponentList()
+    scale = ComponentList()
+    source = ComponentList()
+    target = ComponentList()
+    steps = ComponentList()
+
+    @validates_schema
+    def _interaction_rules(self, data: dict, **kwargs: Any) -> None:
+        problem = interaction_problem(data)
+        if problem:
+            raise ValidationError(problem[1], problem[0])
+
+
+class ActivitySchema(StrictSchema):
+    """Data §2.4.4.1: objectType optional ("Activity"), ``id`` IRI required, definition optional."""
+
+    objectType = Constant("Activity")
+    id = Iri(required=True)
+    definition = fields.Nested(ActivityDefinitionSchema)

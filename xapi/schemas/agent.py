@@ -1,0 +1,121 @@
+"""Agents and Groups (xAPI 1.0.3 Data §2.4.2 Actor; IEEE 9274.1.1): who did it.
+
+An Agent has exactly one Inverse Functional Identifier (IFI): mbox, mbox_sha1sum, openid or
+account. A Group is anonymous (no IFI, a member list) or identified (one IFI, members optional);
+its members are Agents, never Groups.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from .base import OneOf, StrictSchema
+from .common import MBOX_RE, SHA1_HEX_RE, iri_problem
+from .field_types import Constant, Iri, ObjectList, String
+
+IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
+
+
+class Mbox(fields.Field):
+    """Data §2.4.2.3: ``mailto:`` followed by an email address, as an IRI."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or MBOX_RE.match(value) is None or iri_problem(value):
+            raise ValidationError("Must be a 'mailto:' IRI with an email address, e.g. 'mailto:an@example.org'.")
+        return value
+
+
+class Sha1Hex(fields.Field):
+    """Data §2.4.2.3: the hex-encoded SHA1 hash of a mailto IRI (40 hex digits)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or SHA1_HEX_RE.match(value) is None:
+            raise ValidationError("Must be the 40 hex digits of a SHA1 hash.")
+        return value
+
+
+class OpenId(fields.Field):
+    """Data §2.4.2.3: an openID as a URI, that is an absolute IRI of ASCII characters only."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        message = iri_problem(value)
+        if message:
+            raise ValidationError(message)
+        if not value.isascii():
+            raise ValidationError("An openid is a URI: non-ASCII characters must be percent-encoded.")
+        return value
+
+
+class AccountSchema(StrictSchema):
+    """Data §2.4.2.4 Account Object: homePage (IRL) and name, both required."""
+
+    homePage = Iri(required=True)
+    name = String(required=True)
+
+
+class _Identified(StrictSchema):
+    """The fields Agents and Groups share: a name and the four IFIs."""
+
+    name = String()
+    mbox = Mbox()
+    mbox_sha1sum = Sha1Hex()
+    openid = OpenId()
+    account = fields.Nested(AccountSchema)
+
+
+def ifi_count(data: dict) -> int:
+    """How many Inverse Functional Identifiers an Agent or Group object carries."""
+    return sum(1 for key in IFI_KEYS if key in data)
+
+
+class AgentSchema(_Identified):
+    """Data §2.4.2.1: objectType optional ("Agent"); exactly one IFI MUST be used."""
+
+    objectType = Constant("Agent")
+
+    @validates_schema
+    def _one_ifi(self, data: dict, **kwargs: Any) -> None:
+        count = ifi_count(data)
+        if count != 1:
+            found = "none" if count == 0 else f"{count}"
+            raise ValidationError(
+                f"An Agent must have exactly one of mbox, mbox_sha1sum, openid, account (found {found})."
+            )
+
+
+class GroupSchema(_Identified):
+    """Data §2.4.2.2: objectType "Group" required; anonymous Groups MUST list members.
+
+    An identified Group uses exactly one IFI; "member" holds Agents only (never Groups).
+    """
+
+    objectType = Constant("Group", required=True)
+    member = ObjectList(AgentSchema())
+
+    @validates_schema
+    def _ifi_or_members(self, data: dict, **kwargs: Any) -> None:
+        count = ifi_count(data)
+        if count > 1:
+            raise ValidationError(f"A Group must not have more than one IFI (found {count}).")
+        if count == 0 and "member" not in data:
+            raise ValidationError("An anonymous Group (no IFI) must have a 'member' list.", "member")
+
+
+def agent_or_group(**kwargs: Any) -> OneOf:
+    """A field holding an Agent (the default when objectType is absent) or a Group."""
+    return OneOf({"Agent": AgentSchema(), "Group": GroupSchema()}, default="Agent", **kwargs)
+
+
+class AuthoritySchemaGroup(GroupSchema):
+    """Data §2.4.9 s3.b1: a Group authority (3-legged OAuth) has exactly two Agents."""
+
+    @validates_schema
+    def _two_members(self, data: dict, **kwargs: Any) -> None:
+        if len(data.get("member", [])) != 2:
+            raise ValidationError("An authority Group must have exactly two Agent members.", "member")
+
+
+def authority(**kwargs: Any) -> OneOf:
+    """The ``authority`` field: an Agent, or a Group of two Agents (three-legged OAuth)."""
+    return OneOf({"Agent": AgentSchema(), "Group": AuthoritySchemaGroup()}, default="Agent", **kwargs)

@@ -1,0 +1,86 @@
+"""The Context (xAPI 1.0.3 Data §2.4.6; IEEE 9274.1.1): what else was going on.
+
+xAPI 2.0 adds ``contextAgents`` and ``contextGroups``; a 1.0.3 statement may not use them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from .activity import ActivitySchema
+from .agent import AgentSchema, GroupSchema, agent_or_group
+from .base import StrictSchema
+from .field_types import Constant, Extensions, IriList, LanguageTag, ObjectList, String, Uuid
+from .statement_ref import StatementRefSchema
+
+
+class ActivityOrList(fields.Field):
+    """Data §2.4.6.2: one Activity object or an array of them, kept in the form given."""
+
+    schema = ActivitySchema()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict | list:
+        if isinstance(value, dict):
+            try:
+                return self.schema.load(value)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+        if not isinstance(value, list):
+            raise ValidationError("Must be an Activity object or an array of Activity objects.")
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(self.schema.load(item))
+            except ValidationError as exc:
+                raise ValidationError({index: exc.messages}) from None
+        return result
+
+
+class ContextActivitiesSchema(StrictSchema):
+    """Data §2.4.6.2: the keys are parent, grouping, category and other; nothing else."""
+
+    parent = ActivityOrList()
+    grouping = ActivityOrList()
+    category = ActivityOrList()
+    other = ActivityOrList()
+
+
+class ContextAgentSchema(StrictSchema):
+    """IEEE 9274.1.1 context.contextAgents: objectType "contextAgent", an Agent, relevantTypes."""
+
+    objectType = Constant("contextAgent", required=True)
+    agent = fields.Nested(AgentSchema, required=True)
+    relevantTypes = IriList(non_empty=True)
+
+
+class ContextGroupSchema(StrictSchema):
+    """IEEE 9274.1.1 context.contextGroups: objectType "contextGroup", a Group, relevantTypes."""
+
+    objectType = Constant("contextGroup", required=True)
+    group = fields.Nested(GroupSchema, required=True)
+    relevantTypes = IriList(non_empty=True)
+
+
+class ContextSchema103(StrictSchema):
+    """Data §2.4.6 (1.0.3): all properties optional; revision and platform only for Activities.
+
+    The Activity-only rule needs the statement's object, so the statement schema checks it.
+    """
+
+    registration = Uuid()
+    instructor = agent_or_group()
+    team = fields.Nested(GroupSchema)
+    contextActivities = fields.Nested(ContextActivitiesSchema)
+    revision = String()
+    platform = String()
+    language = LanguageTag()
+    statement = fields.Nested(StatementRefSchema)
+    extensions = Extensions()
+
+
+class ContextSchema200(ContextSchema103):
+    """IEEE 9274.1.1: the 1.0.3 context plus contextAgents and contextGroups."""
+
+    contextAgents = ObjectList(ContextAgentSchema())
+    contextGroups = ObjectList(ContextGroupSchema())

@@ -1,0 +1,218 @@
+"""marshmallow fields for the xAPI value types; each checks its value and returns it unchanged.
+
+The rules live in ``common.py`` (Data §4); these wrappers turn its errors into marshmallow ones
+so that the schema modules can declare ``id = Iri(required=True)`` like the spec tables do.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from .common import (
+    LANGUAGE_TAG_RE,
+    iri_problem,
+    parse_timestamp,
+    validate_duration,
+    validate_language_tag,
+    validate_uuid,
+)
+from .errors import StatementValidationError
+
+
+def _raise_from(exc: StatementValidationError) -> ValidationError:
+    return ValidationError(exc.message)
+
+
+class String(fields.Field):
+    """A JSON string; numbers, booleans and objects are refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError("Must be a string.")
+        return value
+
+
+class Boolean(fields.Field):
+    """A JSON boolean: ``true`` or ``false``, never ``"true"`` or ``1``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Must be a JSON boolean (true or false).")
+        return value
+
+
+class Number(fields.Field):
+    """A finite JSON number; booleans and numeric strings are refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("Must be a JSON number.")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError("Must be a finite number.")
+        return value
+
+
+class NonNegativeInteger(fields.Field):
+    """A JSON integer >= 0 (``3.0`` is accepted: JSON does not tell integers from decimals)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("Must be a JSON integer.")
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+            raise ValidationError("Must be a whole number.")
+        if value < 0:
+            raise ValidationError("Must not be negative.")
+        return value
+
+
+class Constant(fields.Field):
+    """A string that must equal one fixed value, such as ``objectType: "Agent"``."""
+
+    def __init__(self, expected: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.expected = expected
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if value != self.expected or not isinstance(value, str):
+            raise ValidationError(f"Must be {self.expected!r}.")
+        return value
+
+
+class Iri(fields.Field):
+    """An absolute IRI (Data §4.3)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        message = iri_problem(value)
+        if message:
+            raise ValidationError(message)
+        return value
+
+
+class Uuid(fields.Field):
+    """A UUID string (Data §4.4)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            return validate_uuid(value, attr or "")
+        except StatementValidationError as exc:
+            raise _raise_from(exc) from None
+
+
+class LanguageTag(fields.Field):
+    """An RFC 5646 language tag."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            return validate_language_tag(value, attr or "")
+        except StatementValidationError as exc:
+            raise _raise_from(exc) from None
+
+
+class LanguageMap(fields.Field):
+    """Data §4.2: a JSON object whose keys are RFC 5646 tags and whose values are strings."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, dict):
+            raise ValidationError("Must be a language map: an object of language tag -> string.")
+        errors: dict[str, list[str]] = {}
+        for tag, text in value.items():
+            if LANGUAGE_TAG_RE.match(tag) is None:
+                errors[tag] = [f"Not a valid RFC 5646 language tag: {tag!r}."]
+            elif not isinstance(text, str):
+                errors[tag] = ["Must be a string."]
+        if errors:
+            raise ValidationError(errors)
+        return dict(value)
+
+
+class Extensions(fields.Field):
+    """Data §4.1 s3: keys MUST be IRIs; the LRS MUST NOT reject on values (null included)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, dict):
+            raise ValidationError("Must be an object whose keys are IRIs.")
+        for key in value:
+            message = iri_problem(key)
+            if message:
+                raise ValidationError({key: [f"Extension keys must be absolute IRIs. {message}"]})
+        return dict(value)
+
+
+class Timestamp(fields.Field):
+    """An ISO 8601 timestamp, checked by the rules of ``version``; the string is kept as sent."""
+
+    def __init__(self, version: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.version = version
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            parse_timestamp(value, self.version, attr or "")
+        except StatementValidationError as exc:
+            raise _raise_from(exc) from None
+        return value
+
+
+class Duration(fields.Field):
+    """An ISO 8601 duration (Data §4.6)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            return validate_duration(value, attr or "")
+        except StatementValidationError as exc:
+            raise _raise_from(exc) from None
+
+
+class ObjectList(fields.Field):
+    """A JSON array of objects, each loaded by ``schema``; errors keep the element index."""
+
+    def __init__(self, schema: Any, non_empty: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.schema = schema
+        self.non_empty = non_empty
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
+        if not isinstance(value, list):
+            raise ValidationError("Must be an array.")
+        if self.non_empty and not value:
+            raise ValidationError("Must not be empty.")
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(self.schema.load(item))
+            except ValidationError as exc:
+                raise ValidationError({index: exc.messages}) from None
+        return result
+
+
+class IriList(fields.Field):
+    """A JSON array of absolute IRIs."""
+
+    def __init__(self, non_empty: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.non_empty = non_empty
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
+        if not isinstance(value, list):
+            raise ValidationError("Must be an array of IRIs.")
+        if self.non_empty and not value:
+            raise ValidationError("Must not be empty.")
+        for index, item in enumerate(value):
+            message = iri_problem(item)
+            if message:
+                raise ValidationError({index: [message]})
+        return list(value)
+
+
+class StringList(fields.Field):
+    """A JSON array of strings."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
+        if not isinstance(value, list):
+            raise ValidationError("Must be an array of strings.")
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise ValidationError({index: ["Must be a string."]})
+        return list(value)

@@ -1,0 +1,94 @@
+"""Statements (xAPI 1.0.3 Data §2.4; IEEE 9274.1.1): actor, verb, object and the rest.
+
+actor, verb and object are required; every other property is optional; unknown keys and
+null values are rejected. One schema per version: 2.0.0 adds contextAgents/contextGroups and
+requires time zones in timestamps.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from .activity import ActivitySchema
+from .agent import AgentSchema, GroupSchema, agent_or_group, authority
+from .attachment import AttachmentSchema
+from .base import OneOf, StrictSchema
+from .common import V103, V200
+from .field_types import ObjectList, Timestamp, Uuid
+from .context import ContextSchema103, ContextSchema200
+from .result import ResultSchema
+from .rules import check_cross_rules
+from .statement_ref import StatementRefSchema
+from .substatement import SubStatementSchema103, SubStatementSchema200
+from .verb import VerbSchema
+
+
+class StatementVersion(fields.Field):
+    """Data §2.4.10: a version in the form of the version header; which ones depends on the API."""
+
+    def __init__(self, pattern: str, allowed: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pattern = re.compile(pattern)
+        self.allowed = allowed
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or self.pattern.match(value) is None:
+            raise ValidationError(f"Must be a version starting with {self.allowed}.")
+        return value
+
+
+def statement_object(substatement: StrictSchema, **kwargs: Any) -> OneOf:
+    """The object of a Statement: Activity (default), Agent, Group, StatementRef or SubStatement."""
+    choices = {
+        "Activity": ActivitySchema(),
+        "Agent": AgentSchema(),
+        "Group": GroupSchema(),
+        "StatementRef": StatementRefSchema(),
+        "SubStatement": substatement,
+    }
+    return OneOf(choices, default="Activity", **kwargs)
+
+
+class StatementSchema103(StrictSchema):
+    """A Statement as accepted by the 1.0.3 API: version, if given, starts with "1.0."."""
+
+    id = Uuid()
+    actor = agent_or_group(required=True)
+    verb = fields.Nested(VerbSchema, required=True)
+    object = statement_object(SubStatementSchema103(), required=True)
+    result = fields.Nested(ResultSchema)
+    context = fields.Nested(ContextSchema103)
+    timestamp = Timestamp(V103)
+    stored = Timestamp(V103)
+    authority = authority()
+    version = StatementVersion(r"1\.0\.\d+\Z", "'1.0.'")
+    attachments = ObjectList(AttachmentSchema())
+
+    @validates_schema
+    def _cross_rules(self, data: dict, **kwargs: Any) -> None:
+        check_cross_rules(data)
+
+
+class StatementSchema200(StatementSchema103):
+    """A Statement as accepted by the 2.0.0 API (IEEE 9274.1.1)."""
+
+    object = statement_object(SubStatementSchema200(), required=True)
+    context = fields.Nested(ContextSchema200)
+    timestamp = Timestamp(V200)
+    stored = Timestamp(V200)
+    version = StatementVersion(r"(?:1\.0|2\.0)\.\d+\Z", "'1.0.' or '2.0.'")
+
+
+STATEMENT_SCHEMAS: dict[str, StrictSchema] = {V103: StatementSchema103(), V200: StatementSchema200()}
+
+
+def load_statement(data: object, version: str) -> dict:
+    """Load one statement with the schema of ``version``; raises marshmallow's ValidationError."""
+    schema = STATEMENT_SCHEMAS.get(version)
+    if schema is None:
+        raise ValueError(f"Unsupported xAPI version {version!r}")
+    if not isinstance(data, dict):
+        raise ValidationError("A statement must be a JSON object.")
+    return schema.load(data)
