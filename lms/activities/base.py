@@ -138,6 +138,10 @@ class ActivityType:
         schema = self.settings_schema() if self.settings_schema else None
         return schema.load(raw) if schema is not None else {}
 
+    def new_module_settings(self, key: str) -> dict[str, Any]:
+        """Settings of a module created in the course editor (it then edits the files they name)."""
+        return {}
+
     def validate_package(self, module_dir: Path, settings: dict[str, Any]) -> list[Problem]:
         """Check the module's files inside the course folder; an empty list means valid."""
         return []

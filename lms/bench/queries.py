@@ -68,12 +68,13 @@ def run_queries(client: LrsClient, seed: int, stored: int, per_kind: int, window
             except OSError as exc:
                 errors.add(f"GET statements ({kind})", "connection", str(exc))
                 continue
-            if number >= WARM_UP:
+            timed = number >= WARM_UP
+            if timed:
                 latencies.append(response.seconds)
             found = _statement_count(response)
-            if found is None:
+            if found is None:  # errors count even in the warm-up: they are never hidden
                 errors.add(f"GET statements ({kind})", response.status, error_detail(response))
-            elif found == 0:
+            elif found == 0 and timed:
                 empty += 1
         report[kind] = {**latency_summary(latencies), "empty_results": empty, "errors": errors.as_dict(),
                         "example": params}

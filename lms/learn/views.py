@@ -16,7 +16,8 @@ from lms.extensions import db
 from lms.learn import services
 from lms.learn.assignments import assignment_overview, my_assignments
 
-bp = Blueprint("learn", __name__, url_prefix="/learn", template_folder="templates")
+bp = Blueprint("learn", __name__, url_prefix="/learn", template_folder="templates", static_folder="static",
+               static_url_path="/static")
 register_menu_item(("student",), "learn.index", _l("My assignments"), position=10)
 
 _ERRORS = {"not_found": 404, "forbidden": 403}

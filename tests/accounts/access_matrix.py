@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from accounts.factories import World, login
+from tests.accounts.factories import World, login
 
 ACTORS = ("student", "other_student", "own_teacher", "other_teacher", "manager", "other_manager", "admin",
           "anonymous")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.access_matrix import ACTORS, ROUTES, check_access
+from tests.accounts.access_matrix import ACTORS, ROUTES, check_access
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.factories import PASSWORD, login
+from tests.accounts.factories import PASSWORD, login
 
 
 def test_audit_log_refuses_updates_and_deletes(app, db):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from accounts.factories import login
+from tests.accounts.factories import login
 
 
 def test_cards_list_every_student_with_first_password_and_qr(client, world, db):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from accounts.factories import PASSWORD
+from tests.accounts.factories import PASSWORD
 
 
 def test_forms_need_the_csrf_token(app, db, tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from accounts.factories import PASSWORD, login
+from tests.accounts.factories import PASSWORD, login
 
 
 def _make_student(db, username="an.nguyen", email=None, must_change=False, password=PASSWORD):

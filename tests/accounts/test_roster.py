@@ -1,7 +1,7 @@
 """Classes and rosters: a teacher creates a class, adds students one by one or from a CSV (all or nothing)."""
 from __future__ import annotations
 
-from accounts.factories import login
+from tests.accounts.factories import login
 
 
 def _class_students(db, class_id):

@@ -1,7 +1,7 @@
 """Sessions for shared lab PCs: cookie flags, short lifetime, logout everywhere, password change ends others."""
 from __future__ import annotations
 
-from accounts.factories import PASSWORD, login
+from tests.accounts.factories import PASSWORD, login
 
 
 def _user(db, username="minh.tran", role="teacher"):

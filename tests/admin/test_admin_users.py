@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from accounts.factories import login
+from tests.accounts.factories import login
 
 
 def _audit(db, action):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import re
 
-from accounts.factories import login
+from tests.accounts.factories import login
 
 
 def _basic(key, secret):

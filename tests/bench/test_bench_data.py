@@ -144,3 +144,25 @@ def test_rss_of_this_process_and_of_a_listening_socket():
     assert report["watched_pids"] == [os.getpid()]
     assert report["max_rss_mb_per_process"] >= 40
     del ballast
+
+
+def test_report_counts_and_shows_every_error():
+    from lms.bench.lrs import _errors_total
+    from lms.bench.report import format_report
+
+    errors = {"count": 2, "by_status": {"500": 2}, "examples": ["POST statements: 500 boom"]}
+    clean = {"count": 0, "by_status": {}, "examples": []}
+    latency = latency_summary([0.01])
+    report = {
+        "parameters": {"seed": 1},
+        "environment": {"lrs_url": "http://x/xapi", "xapi_version": "1.0.3", "clients": 1, "machine_cores": 2},
+        "ingest": [{"batch_size": 1, "statements": 5, "seconds": 1, "statements_per_s": 5, "requests_per_s": 5,
+                    "latency": latency, "errors": errors}],
+        "queries": {"agent": {**latency, "empty_results": 0, "errors": clean}},
+        "paging": {"statements": 10, "pages": 1, "seconds": 0.1, "statements_per_s": 100, "ok": False,
+                   "duplicates": 1, "missing": 0, "unexpected": 0, "out_of_order": 0, "errors": clean},
+    }
+    report["errors_total"] = _errors_total(report)
+    assert report["errors_total"] == 2
+    text = format_report(report)
+    assert "POST statements: 500 boom" in text and "check FAILED: 1 duplicates" in text

@@ -89,6 +89,19 @@ def test_refused_credentials_stop_the_benchmark(live_lrs):
     assert "Ingest" not in run.stdout
 
 
+def test_credential_that_may_not_write_stops_the_benchmark(app, db, live_lrs):
+    """Communication §4.2 scopes: a read-only credential is answered 403 on POST; exit 2, said clearly."""
+    from xapi.lrs.auth import create_client
+
+    with app.app_context():
+        reader, secret = create_client(db.session, "reader", ["statements/read"], "http://lms.test")
+        live = {**live_lrs, "key": reader.key}
+        db.session.commit()
+    run = bench(live, "--quick", "--clients", "1", secret=secret)
+    assert run.returncode == 2
+    assert "refused the credentials while posting" in run.stderr and "403" in run.stderr
+
+
 def test_unreachable_lrs_is_a_clear_error():
     run = bench({"url": "http://127.0.0.1:9/xapi", "key": "k", "secret": "s"}, "--quick")
     assert run.returncode == 2

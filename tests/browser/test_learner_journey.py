@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from accounts.factories import PASSWORD
-from learn.helpers import assign, import_fixture_course
+from tests.accounts.factories import PASSWORD
+from tests.learn.helpers import assign, import_fixture_course
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "content" / "screenshots"
@@ -78,7 +78,7 @@ def test_student_reads_fails_retries_passes(live_server, page, world):
     assert "Chưa bắt đầu" in page.inner_text("table")
     _shot(page, "my-assignments")
 
-    page.click("text=Bắt đầu")
+    page.click("a.button:has-text('Bắt đầu')")
     assert page.inner_text("h1") == "Cổng dịch vụ công"
     assert page.locator("article.lesson img").evaluate("img => img.naturalWidth") > 0  # the SVG loaded
     _shot(page, "lesson-page")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.factories import build_world, fast_hashing  # noqa: F401  (fixture re-exported)
+from tests.accounts.factories import build_world, fast_hashing  # noqa: F401  (fixture re-exported)
 
 
 @pytest.fixture(autouse=True)

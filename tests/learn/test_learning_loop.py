@@ -4,15 +4,15 @@ from __future__ import annotations
 import csv
 import io
 
-from accounts.factories import login
-from learn.helpers import (COURSE_IRI, RIGHT_ANSWERS, WRONG_ANSWERS, form_data, import_fixture_course, lrs_reader,
+from tests.accounts.factories import login
+from tests.learn.helpers import (COURSE_IRI, RIGHT_ANSWERS, WRONG_ANSWERS, form_data, import_fixture_course, lrs_reader,
                            module_ids, statements_of, text_of, verbs)
 
 
 def _assign_through_form(client, world) -> int:
     from sqlalchemy import select
 
-    from learn.helpers import course
+    from tests.learn.helpers import course
     from lms.teach.models import Assignment
 
     course_id = course().id

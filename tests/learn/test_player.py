@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from accounts.factories import login
-from learn.helpers import (COURSE_IRI, RIGHT_ANSWERS, WRONG_ANSWERS, assign, form_data, import_fixture_course,
+from tests.accounts.factories import login
+from tests.learn.helpers import (COURSE_IRI, RIGHT_ANSWERS, WRONG_ANSWERS, assign, form_data, import_fixture_course,
                            lrs_reader, module_ids, statements_of, text_of, verbs)
 
 
@@ -175,7 +175,7 @@ def test_english_interface_records_english_language(client, world):
 
 def test_course_media_is_served_safely(client, world):
     assignment_id, ids = _setup(world)
-    from learn.helpers import course
+    from tests.learn.helpers import course
 
     url = f"/learn/courses/{course().id}/media/portal.svg"
     assert client.get(url).status_code == 302

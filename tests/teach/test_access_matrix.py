@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.access_matrix import ACTORS, CLASS_STAFF, RouteSpec, check_access
-from learn.helpers import assign, course, import_fixture_course, module_ids
+from tests.accounts.access_matrix import ACTORS, CLASS_STAFF, RouteSpec, check_access
+from tests.learn.helpers import assign, course, import_fixture_course, module_ids
 
 STUDENT = frozenset({"student"})
 
@@ -60,7 +60,7 @@ def test_access(client, world, spec, actor):
 
 
 def _login_and_expect_403(client, world, spec, actor):
-    from accounts.factories import login
+    from tests.accounts.factories import login
 
     login(client, world.usernames[actor])
     assert client.get(spec.url(world)).status_code == 403

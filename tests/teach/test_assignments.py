@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from accounts.factories import login
-from learn.helpers import assign, course, import_fixture_course, module_ids, text_of
+from tests.accounts.factories import login
+from tests.learn.helpers import assign, course, import_fixture_course, module_ids, text_of
 
 
 def _count() -> int:
@@ -65,7 +65,7 @@ def test_status_overdue_and_completed(client, world):
 
 
 def test_gradebook_lists_every_student_with_scores(client, world):
-    from learn.helpers import RIGHT_ANSWERS, form_data
+    from tests.learn.helpers import RIGHT_ANSWERS, form_data
 
     import_fixture_course()
     assignment = assign(world.class_a_id)

@@ -10,8 +10,8 @@ from email.header import decode_header, make_header
 import pytest
 from aiosmtpd.controller import Controller
 
-from accounts.factories import login
-from learn.helpers import assign, course, import_fixture_course
+from tests.accounts.factories import login
+from tests.learn.helpers import assign, course, import_fixture_course
 
 
 class Inbox:

@@ -46,6 +46,9 @@ class PageActivity(ActivityType):
     def _files(self, settings: dict[str, Any]) -> dict[str, str]:
         return {lang: f"{settings['content']}.{lang}.md" for lang in LOCALES}
 
+    def new_module_settings(self, key: str) -> dict[str, Any]:
+        return {"content": key, "practice": False}
+
     def validate_package(self, module_dir: Path, settings: dict[str, Any]) -> list[Problem]:
         problems: list[Problem] = []
         for lang, name in self._files(settings).items():

@@ -39,6 +39,9 @@ class QuizActivity(ActivityType):
     template_folder = Path(__file__).parent / "templates"
     features = frozenset({"grade", "attempts", "review", "shuffle", "interactions"})
 
+    def new_module_settings(self, key: str) -> dict[str, Any]:
+        return {"questions": f"{key}.toml", "pass_mark": 0.7, "max_attempts": 0, "shuffle": True}
+
     def validate_package(self, module_dir: Path, settings: dict[str, Any]) -> list[Problem]:
         file, problems = read_toml(module_dir / settings["questions"], settings["questions"])
         if file is None:
