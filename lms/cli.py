@@ -131,8 +131,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--access-log", default=None, help="Write an access log line per request to this file ('-': stdout).")
 @with_appcontext
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+def serve_command(host: str, port: int, workers: int, threads: int, access_log: str | None) -> None:
     """Production server: gunicorn (where available) serving the application."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("SECRET_KEY_IS_EPHEMERAL"):
@@ -146,7 +147,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         fail("the database schema is not up to date; run `lms init` first")
     from lms.server import run_server
 
-    run_server(host=host, port=port, workers=workers, threads=threads)
+    run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
 
 
 def _add_feature_commands() -> None:

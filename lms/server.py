@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def run_server(host: str, port: int, workers: int, threads: int) -> None:
+def run_server(host: str, port: int, workers: int, threads: int, access_log: str | None = None) -> None:
     """Serve with gunicorn; each worker builds its own app (and its own database pool)."""
     try:
         from gunicorn.app.base import BaseApplication
@@ -30,6 +30,6 @@ def run_server(host: str, port: int, workers: int, threads: int) -> None:
 
     _Server({
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync", "accesslog": "-",
+        "worker_class": "gthread" if threads > 1 else "sync", "accesslog": access_log,
         "timeout": 60, "graceful_timeout": 20, "max_requests": 0,
     }).run()

@@ -37,7 +37,7 @@ EXPECTED_VERBS = (["launched", "initialized", "experienced", "completed", "progr
                   + ["launched", "initialized", "attempted"] + ["answered"] * QUESTIONS + ["scored", "failed"]
                   + ["attempted"] + ["answered"] * QUESTIONS
                   + ["scored", "passed", "completed", "progressed", "completed", "terminated"])
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _course_files() -> dict[str, str]:

@@ -20,14 +20,22 @@ if TYPE_CHECKING:
 
 
 def system_authority() -> dict:
-    """The authority of the LMS's own statements: the system LRS credential, created once."""
+    """The authority of the LMS's own statements: the system LRS credential, created once.
+
+    Kept per process once found (it never changes), saving a query on every learner action.
+    """
     from xapi.lrs.auth import create_client
 
+    cached = current_app.extensions.get("lms.system_authority")
+    if cached is not None:
+        return cached
     client = db.session.scalar(select(LrsClient).where(LrsClient.is_system.is_(True), LrsClient.revoked.is_(False))
                                .order_by(LrsClient.id))
     if client is None:
         client, _secret = create_client(db.session, "LMS", ["all"], home_page=current_app.config["SITE_URL"],
                                         is_system=True)
+        return dict(client.authority)  # not cached until committed: the transaction may roll back
+    current_app.extensions["lms.system_authority"] = dict(client.authority)
     return dict(client.authority)
 
 

@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.models import User, as_utc
-from lms.accounts.policy import can_view_class
+from lms.accounts.models import SchoolClass, User, as_utc
+from lms.accounts.policy import visible_classes
 from lms.activities.base import ActivityType, LearnerState, ModuleView, Outcome
 from lms.activities.registry import get_activity
 from lms.catalog.models import CourseModule
@@ -66,7 +66,9 @@ def load_assignment(user: User, assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
         raise PlayerError("not_found")
-    if user.role != "student" or not can_view_class(user, assignment.school_class):
+    # One indexed query through the policy layer instead of loading the whole class roster.
+    member = db.session.scalar(visible_classes(user).where(SchoolClass.id == assignment.class_id).limit(1))
+    if user.role != "student" or member is None:
         raise PlayerError("forbidden")
     if as_utc(assignment.opens_at) > datetime.now(timezone.utc):
         raise PlayerError("not_open")
@@ -117,15 +119,16 @@ def attempts_started(progress: ModuleProgress) -> int:
     return db.session.scalar(select(db.func.count()).select_from(Attempt).where(Attempt.progress_id == progress.id)) or 0
 
 
-def can_attempt(player: Player) -> bool:
+def can_attempt(player: Player, started: int | None = None) -> bool:
     limit = player.plugin.max_attempts(player.module.settings or {})
-    return limit == 0 or attempts_started(player.progress) < limit
+    return limit == 0 or (attempts_started(player.progress) if started is None else started) < limit
 
 
 def _start_attempt(player: Player, recorder: Recorder) -> Attempt | None:
-    if not can_attempt(player):
+    started = attempts_started(player.progress)
+    if not can_attempt(player, started):
         return None
-    number = attempts_started(player.progress) + 1
+    number = started + 1
     attempt = Attempt(progress_id=player.progress.id, number=number,
                       state=player.plugin.start_attempt(player.view, random.SystemRandom().randrange(2**31)),
                       started_at=player.now)

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import Connection, insert, or_, select, text, update
+from sqlalchemy import Connection, String, any_, bindparam, insert, select, text, union_all, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xapi.lrs.models import Statement, StatementAttachment, StatementIndex
@@ -101,21 +102,30 @@ def lookup(session: Session, statement_ids: Iterable[str], with_existing: bool =
     if not ids:
         return {}, []
     columns = _STATEMENTS.c
-    conditions = []
+    wanted_columns = (columns.statement_id, columns.seq, columns.body, columns.voiding, columns.ref_target)
+    # Two selects, not one OR: PostgreSQL would read the whole table for "a IN (..) OR b IN (..)".
+    postgres = dialect_name(session) == "postgresql"
+    selects = []
     if with_existing:
-        conditions.append(columns.statement_id.in_(ids))
+        selects.append(select(*wanted_columns).where(_one_of(columns.statement_id, ids, postgres)))
     if with_referrers:
-        conditions.append(columns.ref_target.in_(ids))
-    rows = session.execute(select(columns.statement_id, columns.seq, columns.body, columns.voiding,
-                                  columns.ref_target).where(or_(*conditions)))
+        selects.append(select(*wanted_columns).where(_one_of(columns.ref_target, ids, postgres)))
+    rows = session.execute(union_all(*selects) if len(selects) > 1 else selects[0])
     wanted = set(ids)
-    existing, referring = {}, []
-    for row in rows:
+    existing, referring = {}, {}
+    for row in rows:  # a row can come from both selects
         if with_existing and row.statement_id in wanted:
             existing[row.statement_id] = (row.seq, row.body, row.voiding)
         if with_referrers and row.ref_target in wanted:
-            referring.append((row.seq, row.statement_id, row.ref_target, row.voiding))
-    return existing, referring
+            referring[row.seq] = (row.seq, row.statement_id, row.ref_target, row.voiding)
+    return existing, list(referring.values())
+
+
+def _one_of(column, values: list[str], postgres: bool):
+    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter instead of thousands."""
+    if postgres:
+        return column == any_(bindparam(None, value=values, type_=ARRAY(String)))
+    return column.in_(values)
 
 
 def insert_statements(session: Session, rows: list[dict], index_rows: list[dict]) -> None:
