@@ -139,19 +139,27 @@ def _start_attempt(player: Player, recorder: Recorder) -> Attempt | None:
 
 def open_module(player: Player) -> None:
     """The learner opens a module: a session starts (launched, initialized, experienced) unless one is
-    open; a graded module with no attempt yet starts the first one (attempted)."""
+    open; a graded module with no attempt yet starts the first one (attempted). A reload changes nothing."""
     progress, recorder = player.progress, Recorder(player)
+    changed = False
     if not progress.session_open:
         progress.sessions = (progress.sessions or 0) + 1
         progress.session_open = True
         progress.session_started_at = player.now
         recorder.session_started(progress.sessions)
+        changed = True
     if progress.status in (None, reading.NOT_STARTED):
         progress.status = reading.IN_PROGRESS
         progress.started_at = player.now
+        changed = True
     if player.plugin.supports("attempts") and not progress.attempts and open_attempt(progress) is None:
-        _start_attempt(player, recorder)
-    player.enrolment.last_module_id = player.module.id
+        changed = _start_attempt(player, recorder) is not None or changed
+    if player.enrolment.last_module_id != player.module.id:
+        player.enrolment.last_module_id = player.module.id
+        changed = True
+    if not changed:
+        db.session.rollback()  # ends the transaction and releases the row lock
+        return
     progress.updated_at = player.now
     recorder.flush()
     db.session.commit()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -112,6 +114,16 @@ def test_since_until_are_on_stored_exclusive_and_inclusive(xapi_client):
     assert ids_of(xapi_client.get("/statements", query_string={"until": "2000-01-01T00:00:00Z"})) == []
     bad = xapi_client.get("/statements", query_string={"since": "yesterday"})
     assert bad.status_code == 400
+
+
+def test_since_with_a_time_zone_offset_is_the_same_instant(xapi_client):
+    """Data §4.5: a Timestamp with an offset names the same instant as its UTC form."""
+    statement_id = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
+    stored = xapi_client.get("/statements", query_string={"statementId": statement_id}).get_json()["stored"]
+    instant = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    hanoi = instant.astimezone(timezone(timedelta(hours=7))) - timedelta(microseconds=1)
+    assert ids_of(xapi_client.get("/statements", query_string={"since": hanoi.isoformat()})) == [statement_id]
+    assert ids_of(xapi_client.get("/statements", query_string={"until": hanoi.isoformat()})) == []
 
 
 def test_order_limit_and_more_paging(xapi_client):
@@ -236,7 +248,5 @@ def test_last_modified_matches_stored(xapi_client):
     """§2.1.3.s2.b8: Last-Modified matches the stored time of the statement."""
     statement_id = xapi_client.post("/statements", json=sample_statement()).get_json()[0]
     response = xapi_client.get("/statements", query_string={"statementId": statement_id})
-    from email.utils import parsedate_to_datetime
-    from datetime import datetime
     stored = datetime.fromisoformat(response.get_json()["stored"].replace("Z", "+00:00"))
     assert parsedate_to_datetime(response.headers["Last-Modified"]) == stored.replace(microsecond=0)

@@ -6,6 +6,7 @@ answer. Every response carries X-Experience-API-Consistent-Through (§2.1.3.s2.b
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from flask import Response, current_app, g, request
@@ -154,8 +155,7 @@ def _page(session, parsed: query.StatementQuery, mine: int | None):
     more = ""
     if len(rows) > parsed.limit:
         rows = rows[:parsed.limit]
-        token = query.more_token(current_app.config["SECRET_KEY"], query.StatementQuery(
-            **{**parsed.__dict__, "cursor": rows[-1].seq}))
+        token = query.more_token(current_app.config["SECRET_KEY"], replace(parsed, cursor=rows[-1].seq))
         more = f"{request.script_root}{current_app.extensions['xapi']['url_prefix']}/statements?more={token}"
     statements_json = ",".join(_formatted(session, [row.body for row in rows], parsed.format))
     body = f'{{"statements":[{statements_json}],"more":{json.dumps(more)}}}'

@@ -134,7 +134,7 @@ def _prepare(received: dict, authority: dict, version: str) -> Prepared:
     timestamp = None
     if "timestamp" in statement:
         try:
-            timestamp = parse_timestamp(statement["timestamp"], version, "timestamp")
+            timestamp = storage.utc(parse_timestamp(statement["timestamp"], version, "timestamp"))
         except StatementValidationError as exc:
             raise BadRequest(f"Invalid statement: {exc}") from None
     return Prepared(statement_id=statement["id"].lower(), received=received, statement=statement,

@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from xapi.lrs import keys
+from xapi.lrs import keys, storage
 from xapi.lrs.http import BadRequest
 from xapi.lrs.models import Statement, StatementIndex
 from xapi.schemas import StatementValidationError, parse_timestamp, validate_agent, validate_iri, validate_uuid
@@ -163,12 +163,12 @@ def resolve_bounds(session: Session, query: StatementQuery, version: str, high_w
     """Turn since/until into seq bounds, and freeze the upper bound at the current last seq."""
     low, high = None, high_water
     if query.since is not None:
-        since = parse_timestamp(query.since, version, "since")
+        since = storage.utc(parse_timestamp(query.since, version, "since"))
         low = session.execute(select(_S.c.seq).where(_S.c.stored > since)
                               .order_by(_S.c.stored, _S.c.seq).limit(1)).scalar()
         low = low if low is not None else high_water + 1
     if query.until is not None:
-        until = parse_timestamp(query.until, version, "until")
+        until = storage.utc(parse_timestamp(query.until, version, "until"))
         last = session.execute(select(_S.c.seq).where(_S.c.stored <= until)
                                .order_by(_S.c.stored.desc(), _S.c.seq.desc()).limit(1)).scalar()
         high = min(high, last if last is not None else 0)

@@ -56,6 +56,11 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def utc(value: datetime) -> datetime:
+    """The same instant in UTC; SQLite compares stored times as UTC text, so every bound must be UTC."""
+    return aware(value).astimezone(timezone.utc)
+
+
 def dialect_name(session: Session) -> str:
     return session.connection().dialect.name
 
