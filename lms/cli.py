@@ -17,6 +17,7 @@ from lms.config import ConfigError
 COMMAND_MODULES = (
     "lms.admin.cli",
     "lms.catalog.cli",
+    "lms.teach.cli",
     "lms.bench.cli",
 )
 
@@ -148,6 +149,19 @@ def serve_command(host: str, port: int, workers: int, threads: int, access_log: 
     from lms.server import run_server
 
     run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run background jobs (e-mail, statement forwarding) from the Redis queue."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        fail("LMS_REDIS_URL is not set: without Redis, jobs run inline and no worker is needed")
+    from lms.jobs import run_worker
+
+    run_worker(url, burst=burst)
 
 
 def _add_feature_commands() -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from lms.bench.lab import lab_command
+
 # Figures of the full run and of --quick (a smoke test in well under a minute).
 FULL = {"batch_sizes": "1,10,100,1000", "statements_per_size": 5000, "stored": 100_000,
         "page_through": 10_000, "queries": 200}
@@ -90,5 +92,7 @@ def lrs_command(url: str, key: str, secret: str, xapi_version: str, clients: int
                    + ("" if paging_ok else "; the paging check FAILED"), err=True)
         sys.exit(1)
 
+
+bench_group.add_command(lab_command)
 
 commands: list = [bench_group]

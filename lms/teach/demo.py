@@ -1,4 +1,4 @@
-"""The demo's assignment: the first bundled course, given to the demo class, open now, due in two weeks."""
+"""The demo's assignment: the beginners' course, given to the demo class, open now, due in two weeks."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -11,9 +11,15 @@ from lms.extensions import db
 from lms.teach.services import create_assignment
 
 
+# Where a newcomer starts: computer and Ubuntu basics.
+DEMO_COURSE_SLUG = "ubuntu-basics"
+
+
 def build_demo_assignment(school_class: SchoolClass, teacher: User) -> str:
-    """Assign the first installed course (by slug) to ``school_class``; returns a line for the demo report."""
-    course = db.session.scalar(select(Course).order_by(Course.slug))
+    """Assign the beginners' course (else the first by slug) to ``school_class``; returns a report line."""
+    course = db.session.scalar(select(Course).where(Course.slug == DEMO_COURSE_SLUG))
+    if course is None:
+        course = db.session.scalar(select(Course).order_by(Course.slug))
     if course is None:
         return "No course is installed, so no demo assignment was created."
     now = datetime.now(timezone.utc)
