@@ -124,7 +124,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(report)
     click.echo(f"\nOpen {site_url}/ in a browser. The LRS is at {site_url}/xapi/ . Stop with Ctrl+C.")
     if not no_serve:
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        # Not app.run(): Flask ignores it inside its own CLI.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @cli.command("serve")

@@ -84,3 +84,11 @@ def test_export_files_round_trip():
     content = plugin.load_content(FIXTURE, {"content": "portal"})
     files = plugin.export_files({"content": "portal"}, content)
     assert files["portal.vi.md"] == (FIXTURE / "portal.vi.md").read_bytes()
+
+
+def test_leading_heading_equal_to_the_module_title_is_not_repeated():
+    from lms.activities.page.markdown_render import without_repeated_title
+
+    assert without_repeated_title("# Cửa sổ\n\nMở cửa sổ.", "Cửa sổ") == "\nMở cửa sổ."
+    assert without_repeated_title("# Khác\n\nMở.", "Cửa sổ") == "# Khác\n\nMở."
+    assert without_repeated_title("Mở.\n# Cửa sổ", "Cửa sổ") == "Mở.\n# Cửa sổ"

@@ -2,7 +2,8 @@
 
 The public interface the LRS calls. Every function raises ``StatementValidationError`` whose
 ``path`` points at the offending value (``actor.mbox``, ``[2].result.score.scaled``).
-Versions are "1.0.3" (xAPI 1.0.3) and "2.0.0" (IEEE 9274.1.1).
+Versions are "1.0.3" (xAPI 1.0.3) and "2.0.0" (IEEE 9274.1.1). Sub-objects already found valid
+are remembered per process (``memo.py``), which changes speed, never verdicts or errors.
 """
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ __all__ = [
 
 
 def validate_statement(data: object, version: str) -> dict:
-    """Validate one statement; return it as a new dict with the same content."""
+    """Validate one statement; return it as a new dict with the same content.
+
+    Nested objects are not copied: the result holds the very actor, verb, object... passed in.
+    """
     return _statement(data, version, "")
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, validates_schema
 
-from .base import StrictSchema
+from .base import Object, StrictSchema
 from .field_types import Constant, Extensions, Iri, LanguageMap, StringList
 from .interaction import ComponentList, InteractionType, interaction_problem
 
@@ -41,4 +41,8 @@ class ActivitySchema(StrictSchema):
 
     objectType = Constant("Activity")
     id = Iri(required=True)
-    definition = fields.Nested(ActivityDefinitionSchema)
+    definition = Object(ActivityDefinitionSchema())
+
+
+# The one instance every place an Activity may appear uses, so they share cached Activities.
+ACTIVITY = ActivitySchema()

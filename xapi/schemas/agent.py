@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, validates_schema
 
-from .base import OneOf, StrictSchema
+from .base import Field, Object, OneOf, StrictSchema
 from .common import MBOX_RE, SHA1_HEX_RE, iri_problem
 from .field_types import Constant, Iri, ObjectList, String
 
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
-class Mbox(fields.Field):
+class Mbox(Field):
     """Data §2.4.2.3: ``mailto:`` followed by an email address, as an IRI."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -26,7 +26,7 @@ class Mbox(fields.Field):
         return value
 
 
-class Sha1Hex(fields.Field):
+class Sha1Hex(Field):
     """Data §2.4.2.3: the hex-encoded SHA1 hash of a mailto IRI (40 hex digits)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -35,7 +35,7 @@ class Sha1Hex(fields.Field):
         return value
 
 
-class OpenId(fields.Field):
+class OpenId(Field):
     """Data §2.4.2.3: an openID as a URI, that is an absolute IRI of ASCII characters only."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -61,7 +61,7 @@ class _Identified(StrictSchema):
     mbox = Mbox()
     mbox_sha1sum = Sha1Hex()
     openid = OpenId()
-    account = fields.Nested(AccountSchema)
+    account = Object(AccountSchema())
 
 
 def ifi_count(data: dict) -> int:
@@ -84,6 +84,10 @@ class AgentSchema(_Identified):
             )
 
 
+# The instances every place an Agent or Group may appear uses, so they share cached objects.
+AGENT = AgentSchema()
+
+
 class GroupSchema(_Identified):
     """Data §2.4.2.2: objectType "Group" required; anonymous Groups MUST list members.
 
@@ -91,7 +95,7 @@ class GroupSchema(_Identified):
     """
 
     objectType = Constant("Group", required=True)
-    member = ObjectList(AgentSchema())
+    member = ObjectList(AGENT)
 
     @validates_schema
     def _ifi_or_members(self, data: dict, **kwargs: Any) -> None:
@@ -102,9 +106,12 @@ class GroupSchema(_Identified):
             raise ValidationError("An anonymous Group (no IFI) must have a 'member' list.", "member")
 
 
+GROUP = GroupSchema()
+
+
 def agent_or_group(**kwargs: Any) -> OneOf:
     """A field holding an Agent (the default when objectType is absent) or a Group."""
-    return OneOf({"Agent": AgentSchema(), "Group": GroupSchema()}, default="Agent", **kwargs)
+    return OneOf({"Agent": AGENT, "Group": GROUP}, default="Agent", **kwargs)
 
 
 class AuthoritySchemaGroup(GroupSchema):
@@ -116,6 +123,9 @@ class AuthoritySchemaGroup(GroupSchema):
             raise ValidationError("An authority Group must have exactly two Agent members.", "member")
 
 
+AUTHORITY_GROUP = AuthoritySchemaGroup()
+
+
 def authority(**kwargs: Any) -> OneOf:
     """The ``authority`` field: an Agent, or a Group of two Agents (three-legged OAuth)."""
-    return OneOf({"Agent": AgentSchema(), "Group": AuthoritySchemaGroup()}, default="Agent", **kwargs)
+    return OneOf({"Agent": AGENT, "Group": AUTHORITY_GROUP}, default="Agent", **kwargs)

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
-from .base import StrictSchema
+from .base import Field, StrictSchema
 from .common import MEDIA_TYPE_RE, SHA2_HEX_RE
 from .field_types import Iri, LanguageMap, NonNegativeInteger
 
 
-class MediaType(fields.Field):
+class MediaType(Field):
     """An Internet Media Type (RFC 2046 / RFC 6838), e.g. ``application/pdf``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -19,7 +19,7 @@ class MediaType(fields.Field):
         return value
 
 
-class Sha2Hex(fields.Field):
+class Sha2Hex(Field):
     """The hex digest of a SHA-2 hash (224, 256, 384 or 512 bits) of the attachment data."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -38,3 +38,6 @@ class AttachmentSchema(StrictSchema):
     length = NonNegativeInteger(required=True)
     sha2 = Sha2Hex(required=True)
     fileUrl = Iri()
+
+
+ATTACHMENT = AttachmentSchema()

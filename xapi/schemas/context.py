@@ -6,24 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
-from .activity import ActivitySchema
-from .agent import AgentSchema, GroupSchema, agent_or_group
-from .base import StrictSchema
+from . import memo
+from .activity import ACTIVITY
+from .agent import AGENT, GROUP, agent_or_group
+from .base import Field, Object, StrictSchema
+from .common import V103, V200
 from .field_types import Constant, Extensions, IriList, LanguageTag, ObjectList, String, Uuid
-from .statement_ref import StatementRefSchema
+from .statement_ref import STATEMENT_REF
 
 
-class ActivityOrList(fields.Field):
+class ActivityOrList(Field):
     """Data §2.4.6.2: one Activity object or an array of them, kept in the form given."""
-
-    schema = ActivitySchema()
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict | list:
         if isinstance(value, dict):
             try:
-                return self.schema.load(value)
+                return memo.load(ACTIVITY, value)
             except ValidationError as exc:
                 raise ValidationError(exc.messages) from None
         if not isinstance(value, list):
@@ -31,7 +31,7 @@ class ActivityOrList(fields.Field):
         result = []
         for index, item in enumerate(value):
             try:
-                result.append(self.schema.load(item))
+                result.append(memo.load(ACTIVITY, item))
             except ValidationError as exc:
                 raise ValidationError({index: exc.messages}) from None
         return result
@@ -50,7 +50,7 @@ class ContextAgentSchema(StrictSchema):
     """IEEE 9274.1.1 context.contextAgents: objectType "contextAgent", an Agent, relevantTypes."""
 
     objectType = Constant("contextAgent", required=True)
-    agent = fields.Nested(AgentSchema, required=True)
+    agent = Object(AGENT, required=True)
     relevantTypes = IriList(non_empty=True)
 
 
@@ -58,7 +58,7 @@ class ContextGroupSchema(StrictSchema):
     """IEEE 9274.1.1 context.contextGroups: objectType "contextGroup", a Group, relevantTypes."""
 
     objectType = Constant("contextGroup", required=True)
-    group = fields.Nested(GroupSchema, required=True)
+    group = Object(GROUP, required=True)
     relevantTypes = IriList(non_empty=True)
 
 
@@ -68,14 +68,17 @@ class ContextSchema103(StrictSchema):
     The Activity-only rule needs the statement's object, so the statement schema checks it.
     """
 
+    # Registrations, referenced statements and extension values change from statement to statement.
+    checked_apart = frozenset({"registration", "statement", "extensions"})
+
     registration = Uuid()
     instructor = agent_or_group()
-    team = fields.Nested(GroupSchema)
-    contextActivities = fields.Nested(ContextActivitiesSchema)
+    team = Object(GROUP)
+    contextActivities = Object(ContextActivitiesSchema())
     revision = String()
     platform = String()
     language = LanguageTag()
-    statement = fields.Nested(StatementRefSchema)
+    statement = Object(STATEMENT_REF)
     extensions = Extensions()
 
 
@@ -84,3 +87,6 @@ class ContextSchema200(ContextSchema103):
 
     contextAgents = ObjectList(ContextAgentSchema())
     contextGroups = ObjectList(ContextGroupSchema())
+
+
+CONTEXTS = {V103: ContextSchema103(), V200: ContextSchema200()}

@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
+from . import memo
+from .base import Field
 from .common import (
     LANGUAGE_TAG_RE,
     iri_problem,
@@ -25,7 +27,7 @@ def _raise_from(exc: StatementValidationError) -> ValidationError:
     return ValidationError(exc.message)
 
 
-class String(fields.Field):
+class String(Field):
     """A JSON string; numbers, booleans and objects are refused."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -34,7 +36,7 @@ class String(fields.Field):
         return value
 
 
-class Boolean(fields.Field):
+class Boolean(Field):
     """A JSON boolean: ``true`` or ``false``, never ``"true"`` or ``1``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
@@ -43,7 +45,7 @@ class Boolean(fields.Field):
         return value
 
 
-class Number(fields.Field):
+class Number(Field):
     """A finite JSON number; booleans and numeric strings are refused."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | float:
@@ -54,7 +56,7 @@ class Number(fields.Field):
         return value
 
 
-class NonNegativeInteger(fields.Field):
+class NonNegativeInteger(Field):
     """A JSON integer >= 0 (``3.0`` is accepted: JSON does not tell integers from decimals)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | float:
@@ -67,7 +69,7 @@ class NonNegativeInteger(fields.Field):
         return value
 
 
-class Constant(fields.Field):
+class Constant(Field):
     """A string that must equal one fixed value, such as ``objectType: "Agent"``."""
 
     def __init__(self, expected: str, **kwargs: Any) -> None:
@@ -80,7 +82,7 @@ class Constant(fields.Field):
         return value
 
 
-class Iri(fields.Field):
+class Iri(Field):
     """An absolute IRI (Data §4.3)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -90,7 +92,7 @@ class Iri(fields.Field):
         return value
 
 
-class Uuid(fields.Field):
+class Uuid(Field):
     """A UUID string (Data §4.4)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -100,7 +102,7 @@ class Uuid(fields.Field):
             raise _raise_from(exc) from None
 
 
-class LanguageTag(fields.Field):
+class LanguageTag(Field):
     """An RFC 5646 language tag."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -110,7 +112,7 @@ class LanguageTag(fields.Field):
             raise _raise_from(exc) from None
 
 
-class LanguageMap(fields.Field):
+class LanguageMap(Field):
     """Data §4.2: a JSON object whose keys are RFC 5646 tags and whose values are strings."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
@@ -127,7 +129,7 @@ class LanguageMap(fields.Field):
         return dict(value)
 
 
-class Extensions(fields.Field):
+class Extensions(Field):
     """Data §4.1 s3: keys MUST be IRIs; the LRS MUST NOT reject on values (null included)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
@@ -140,7 +142,7 @@ class Extensions(fields.Field):
         return dict(value)
 
 
-class Timestamp(fields.Field):
+class Timestamp(Field):
     """An ISO 8601 timestamp, checked by the rules of ``version``; the string is kept as sent."""
 
     def __init__(self, version: str, **kwargs: Any) -> None:
@@ -155,7 +157,7 @@ class Timestamp(fields.Field):
         return value
 
 
-class Duration(fields.Field):
+class Duration(Field):
     """An ISO 8601 duration (Data §4.6)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -165,7 +167,7 @@ class Duration(fields.Field):
             raise _raise_from(exc) from None
 
 
-class ObjectList(fields.Field):
+class ObjectList(Field):
     """A JSON array of objects, each loaded by ``schema``; errors keep the element index."""
 
     def __init__(self, schema: Any, non_empty: bool = False, **kwargs: Any) -> None:
@@ -181,13 +183,13 @@ class ObjectList(fields.Field):
         result = []
         for index, item in enumerate(value):
             try:
-                result.append(self.schema.load(item))
+                result.append(memo.load(self.schema, item))
             except ValidationError as exc:
                 raise ValidationError({index: exc.messages}) from None
         return result
 
 
-class IriList(fields.Field):
+class IriList(Field):
     """A JSON array of absolute IRIs."""
 
     def __init__(self, non_empty: bool = False, **kwargs: Any) -> None:
@@ -206,7 +208,7 @@ class IriList(fields.Field):
         return list(value)
 
 
-class StringList(fields.Field):
+class StringList(Field):
     """A JSON array of strings."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:

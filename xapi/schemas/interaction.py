@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
-from .base import StrictSchema
+from .base import Field, StrictSchema
 from .field_types import LanguageMap, String
 
 INTERACTION_TYPES = (
@@ -29,7 +29,7 @@ ALLOWED_COMPONENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class InteractionType(fields.Field):
+class InteractionType(Field):
     """One of the ten interaction types, with the exact case (Data §2.2 s4.b1.b6)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -48,7 +48,7 @@ class InteractionComponentSchema(StrictSchema):
     description = LanguageMap()
 
 
-class ComponentList(fields.Field):
+class ComponentList(Field):
     """An array of Interaction Components whose ids MUST be distinct within the array."""
 
     schema = InteractionComponentSchema()

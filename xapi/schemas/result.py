@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, validates_schema
 
-from .base import StrictSchema
+from .base import Object, StrictSchema
 from .field_types import Boolean, Duration, Extensions, Number, String
 
 
@@ -34,9 +34,15 @@ class ScoreSchema(StrictSchema):
 class ResultSchema(StrictSchema):
     """Data §2.4.5: score, success, completion, response, duration, extensions; all optional."""
 
-    score = fields.Nested(ScoreSchema)
+    # Responses, durations and extension values change from statement to statement.
+    checked_apart = frozenset({"response", "duration", "extensions"})
+
+    score = Object(ScoreSchema())
     success = Boolean()
     completion = Boolean()
     response = String()
     duration = Duration()
     extensions = Extensions()
+
+
+RESULT = ResultSchema()

@@ -9,23 +9,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, validates_schema
 
-from .activity import ActivitySchema
-from .agent import AgentSchema, GroupSchema, agent_or_group, authority
-from .attachment import AttachmentSchema
-from .base import OneOf, StrictSchema
+from .activity import ACTIVITY
+from .agent import AGENT, GROUP, agent_or_group, authority
+from .attachment import ATTACHMENT
+from .base import Field, Object, OneOf, StrictSchema
 from .common import V103, V200
+from .context import CONTEXTS
 from .field_types import ObjectList, Timestamp, Uuid
-from .context import ContextSchema103, ContextSchema200
-from .result import ResultSchema
+from .result import RESULT
 from .rules import check_cross_rules
-from .statement_ref import StatementRefSchema
-from .substatement import SubStatementSchema103, SubStatementSchema200
-from .verb import VerbSchema
+from .statement_ref import STATEMENT_REF
+from .substatement import SUBSTATEMENTS
+from .verb import VERB
 
 
-class StatementVersion(fields.Field):
+class StatementVersion(Field):
     """Data §2.4.10: a version in the form of the version header; which ones depends on the API."""
 
     def __init__(self, pattern: str, allowed: str, **kwargs: Any) -> None:
@@ -42,10 +42,10 @@ class StatementVersion(fields.Field):
 def statement_object(substatement: StrictSchema, **kwargs: Any) -> OneOf:
     """The object of a Statement: Activity (default), Agent, Group, StatementRef or SubStatement."""
     choices = {
-        "Activity": ActivitySchema(),
-        "Agent": AgentSchema(),
-        "Group": GroupSchema(),
-        "StatementRef": StatementRefSchema(),
+        "Activity": ACTIVITY,
+        "Agent": AGENT,
+        "Group": GROUP,
+        "StatementRef": STATEMENT_REF,
         "SubStatement": substatement,
     }
     return OneOf(choices, default="Activity", **kwargs)
@@ -56,15 +56,15 @@ class StatementSchema103(StrictSchema):
 
     id = Uuid()
     actor = agent_or_group(required=True)
-    verb = fields.Nested(VerbSchema, required=True)
-    object = statement_object(SubStatementSchema103(), required=True)
-    result = fields.Nested(ResultSchema)
-    context = fields.Nested(ContextSchema103)
+    verb = Object(VERB, required=True)
+    object = statement_object(SUBSTATEMENTS[V103], required=True)
+    result = Object(RESULT)
+    context = Object(CONTEXTS[V103])
     timestamp = Timestamp(V103)
     stored = Timestamp(V103)
     authority = authority()
     version = StatementVersion(r"1\.0\.\d+\Z", "'1.0.'")
-    attachments = ObjectList(AttachmentSchema())
+    attachments = ObjectList(ATTACHMENT)
 
     @validates_schema
     def _cross_rules(self, data: dict, **kwargs: Any) -> None:
@@ -74,8 +74,8 @@ class StatementSchema103(StrictSchema):
 class StatementSchema200(StatementSchema103):
     """A Statement as accepted by the 2.0.0 API (IEEE 9274.1.1)."""
 
-    object = statement_object(SubStatementSchema200(), required=True)
-    context = fields.Nested(ContextSchema200)
+    object = statement_object(SUBSTATEMENTS[V200], required=True)
+    context = Object(CONTEXTS[V200])
     timestamp = Timestamp(V200)
     stored = Timestamp(V200)
     version = StatementVersion(r"(?:1\.0|2\.0)\.\d+\Z", "'1.0.' or '2.0.'")

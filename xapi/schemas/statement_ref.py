@@ -10,3 +10,6 @@ class StatementRefSchema(StrictSchema):
 
     objectType = Constant("StatementRef", required=True)
     id = Uuid(required=True)
+
+
+STATEMENT_REF = StatementRefSchema()

@@ -7,28 +7,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validates_schema
+from marshmallow import validates_schema
 
-from .activity import ActivitySchema
-from .agent import AgentSchema, GroupSchema, agent_or_group
-from .attachment import AttachmentSchema
-from .base import OneOf, StrictSchema
+from .activity import ACTIVITY
+from .agent import AGENT, GROUP, agent_or_group
+from .attachment import ATTACHMENT
+from .base import Object, OneOf, StrictSchema
 from .common import V103, V200
+from .context import CONTEXTS
 from .field_types import Constant, ObjectList, Timestamp
-from .context import ContextSchema103, ContextSchema200
-from .result import ResultSchema
+from .result import RESULT
 from .rules import check_cross_rules
-from .statement_ref import StatementRefSchema
-from .verb import VerbSchema
+from .statement_ref import STATEMENT_REF
+from .verb import VERB
 
 
 def substatement_object(**kwargs: Any) -> OneOf:
     """The object of a SubStatement: anything a Statement's object may be, except a SubStatement."""
     choices = {
-        "Activity": ActivitySchema(),
-        "Agent": AgentSchema(),
-        "Group": GroupSchema(),
-        "StatementRef": StatementRefSchema(),
+        "Activity": ACTIVITY,
+        "Agent": AGENT,
+        "Group": GROUP,
+        "StatementRef": STATEMENT_REF,
     }
     return OneOf(choices, default="Activity", **kwargs)
 
@@ -38,12 +38,12 @@ class SubStatementSchema103(StrictSchema):
 
     objectType = Constant("SubStatement", required=True)
     actor = agent_or_group(required=True)
-    verb = fields.Nested(VerbSchema, required=True)
+    verb = Object(VERB, required=True)
     object = substatement_object(required=True)
-    result = fields.Nested(ResultSchema)
-    context = fields.Nested(ContextSchema103)
+    result = Object(RESULT)
+    context = Object(CONTEXTS[V103])
     timestamp = Timestamp(V103)
-    attachments = ObjectList(AttachmentSchema())
+    attachments = ObjectList(ATTACHMENT)
 
     @validates_schema
     def _cross_rules(self, data: dict, **kwargs: Any) -> None:
@@ -53,5 +53,8 @@ class SubStatementSchema103(StrictSchema):
 class SubStatementSchema200(SubStatementSchema103):
     """A 2.0.0 SubStatement: 2.0 context and timestamps with a required time zone."""
 
-    context = fields.Nested(ContextSchema200)
+    context = Object(CONTEXTS[V200])
     timestamp = Timestamp(V200)
+
+
+SUBSTATEMENTS = {V103: SubStatementSchema103(), V200: SubStatementSchema200()}

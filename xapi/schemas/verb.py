@@ -12,3 +12,6 @@ class VerbSchema(StrictSchema):
 
     id = Iri(required=True)
     display = LanguageMap()
+
+
+VERB = VerbSchema()

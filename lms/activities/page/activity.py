@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from lms.activities.base import ActivityType, LearnerState, ModuleView, Outcome, Problem
 from lms.activities.media import MEDIA_PATH, content_type_for, media_references
-from lms.activities.page.markdown_render import render_markdown
+from lms.activities.page.markdown_render import render_markdown, without_repeated_title
 
 LOCALES = ("vi", "en")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -98,7 +98,8 @@ class PageActivity(ActivityType):
     def html(self, module: ModuleView, locale: str, media_url: str) -> Markup:
         texts = module.content.get("markdown", {})
         text = texts.get(locale) or texts.get("vi") or ""
-        return Markup(render_markdown(text, media_url))
+        title = module.title.get(locale) or module.title.get("vi") or ""
+        return Markup(render_markdown(without_repeated_title(text, title), media_url))
 
     def render(self, module: ModuleView, learner_state: LearnerState, locale: str) -> str:
         return render_template("activity_page/view.html", module=module, state=learner_state,

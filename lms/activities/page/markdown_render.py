@@ -3,8 +3,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import re
+
 import markdown
 import nh3
+
+_LEADING_H1 = re.compile(r"\A\s*# ([^\n]*)(\n|\Z)")
+
+
+def without_repeated_title(text: str, title: str) -> str:
+    """Drop a leading "# Title" line equal to the module title, which the player already shows."""
+    match = _LEADING_H1.match(text)
+    if match and match.group(1).strip() == title.strip():
+        return text[match.end():]
+    return text
 
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i",
@@ -29,7 +41,7 @@ def _rewrite_media(media_url: str):
 @lru_cache(maxsize=512)
 def render_markdown(text: str, media_url: str) -> str:
     """Safe HTML of ``text``; ``media/...`` links point below ``media_url``. Cached: pages repeat."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = markdown.markdown(text, extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
     # Raw HTML in lessons is not trusted: nh3 keeps only the tags Markdown itself produces.
     return nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
