@@ -66,3 +66,31 @@ def test_sqlite_pragmas(app, db):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+@pytest.mark.parametrize("lang,expected", [("vi", "Hệ thống gặp sự cố"), ("en", "Something went wrong on our side")])
+def test_500_page_in_both_languages(tmp_path, database_url, lang, expected):
+    from lms import create_app
+
+    app = create_app({"TESTING": False, "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url,
+                      "SECRET_KEY": "x", "PROPAGATE_EXCEPTIONS": False})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("broken on purpose")
+
+    response = app.test_client().get(f"/boom?lang={lang}")
+    assert response.status_code == 500
+    assert expected in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang,expected", [("vi", "Bạn không có quyền xem trang này"),
+                                           ("en", "You do not have permission to see this page")])
+def test_403_page_in_both_languages(client, db, lang, expected):
+    from tests.accounts.factories import build_world, login
+
+    world = build_world()
+    assert login(client, world.student_username).status_code == 302
+    response = client.get(f"/admin/?lang={lang}")
+    assert response.status_code == 403
+    assert expected in response.get_data(as_text=True)

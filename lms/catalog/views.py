@@ -1,4 +1,5 @@
-"""The course editor: list courses, create and edit a course and its modules, export a course as a zip."""
+"""The catalogue: teachers browse courses by target group and open one before assigning it; the course
+editor (manage, create and edit courses and modules, export a course as a zip)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -9,13 +10,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.menu import register_menu_item
-from lms.accounts.policy import require, role_required
+from lms.accounts.models import SchoolClass
+from lms.accounts.policy import can_manage_class, require, role_required
 from lms.activities.registry import activities, get_activity
-from lms.catalog import editor
+from lms.catalog import browse, editor
+from lms.catalog.labels import TARGET_GROUP_LABELS, digcomp_area_label, digcomp_label
 from lms.catalog.models import Course, CourseModule
 from lms.extensions import db
 
-bp = Blueprint("catalog", __name__, url_prefix="/catalog", template_folder="templates")
+bp = Blueprint("catalog", __name__, url_prefix="/catalog", template_folder="templates", static_folder="static",
+               static_url_path="/static")
 register_menu_item(("admin", "manager", "teacher"), "catalog.index", _l("Courses"), position=40)
 STAFF = ("admin", "manager", "teacher")
 
@@ -40,9 +44,53 @@ def _pair(prefix: str) -> dict[str, str]:
 @bp.route("/")
 @role_required(*STAFF)
 def index():
+    """The catalogue, optionally for one target group (?group=pupils): plain links, no JavaScript."""
+    cards = browse.course_cards(_locale())
+    group = request.args.get("group", "").strip() or None
+    status, bad_group = 200, None
+    try:
+        shown = browse.for_group(cards, group)
+    except browse.UnknownGroup:
+        shown, status, bad_group, group = cards, 400, group, None
+    return render_template("catalog/index.html", cards=shown, group=group, groups=TARGET_GROUP_LABELS,
+                           counts=browse.group_counts(cards), total=len(cards), bad_group=bad_group,
+                           locale=_locale()), status
+
+
+@bp.route("/courses/<slug>")
+@role_required(*STAFF)
+def course(slug: str):
+    found = browse.course_by_slug(slug)
+    if found is None:
+        abort(404)
+    return render_template("catalog/course.html", course=found, modules=browse.module_rows(found, _locale()),
+                           classes=browse.assignable_classes(current_user), can_edit=editor.can_edit(current_user, found),
+                           groups=TARGET_GROUP_LABELS, digcomp_label=digcomp_label, digcomp_area_label=digcomp_area_label,
+                           locale=_locale())
+
+
+@bp.route("/courses/<slug>/assign")
+@role_required(*STAFF)
+def assign(slug: str):
+    """The "Assign to a class" button: on to the class's assign form with this course chosen."""
+    found = browse.course_by_slug(slug)
+    if found is None:
+        abort(404)
+    class_id = request.args.get("class_id", type=int)
+    school_class = db.session.get(SchoolClass, class_id) if class_id else None
+    if school_class is None:
+        flash(_("Choose a class."), "error")
+        return redirect(url_for("catalog.course", slug=slug, _anchor="assign"))
+    require(can_manage_class(current_user, school_class))
+    return redirect(url_for("teach.assign", class_id=school_class.id, course_id=found.id))
+
+
+@bp.route("/manage")
+@role_required(*STAFF)
+def manage():
     courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
     editable = {c.id for c in courses if editor.can_edit(current_user, c)}
-    return render_template("catalog/index.html", courses=courses, editable=editable, locale=_locale())
+    return render_template("catalog/manage.html", courses=courses, editable=editable, locale=_locale())
 
 
 @bp.route("/new", methods=["GET", "POST"])

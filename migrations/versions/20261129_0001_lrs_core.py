@@ -48,7 +48,7 @@ def upgrade():
         sa.UniqueConstraint("statement_id", name=op.f("uq_lrs_statement_statement_id")),
     )
     op.create_index("ix_lrs_statement_stored_seq", "lrs_statement", ["stored", "seq"])
-    op.create_index("ix_lrs_statement_client_id_seq", "lrs_statement", ["client_id", "seq"])
+    op.create_index("ix_lrs_statement_client_id_stored_seq", "lrs_statement", ["client_id", "stored", "seq"])
     op.create_index("ix_lrs_statement_ref_target", "lrs_statement", ["ref_target"],
                     postgresql_where=sa.text("ref_target IS NOT NULL"),
                     sqlite_where=sa.text("ref_target IS NOT NULL"))
@@ -56,9 +56,14 @@ def upgrade():
         "lrs_statement_index",
         sa.Column("kind", sa.String(length=1), nullable=False),
         sa.Column("value", sa.String(length=300), nullable=False),
+        sa.Column("stored", sa.DateTime(timezone=True), nullable=False),
         sa.Column("statement_seq", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.PrimaryKeyConstraint("kind", "value", "statement_seq", name=op.f("pk_lrs_statement_index")),
+        sa.PrimaryKeyConstraint("kind", "value", "stored", "statement_seq", name=op.f("pk_lrs_statement_index")),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # Concurrent writers draw statement numbers here (xapi/lrs/storage.py); SQLite
+        # numbers statements under its single write lock instead.
+        op.execute("CREATE SEQUENCE lrs_statement_seq AS bigint")
     op.create_table(
         "lrs_attachment",
         sa.Column("sha2", sa.String(length=128), nullable=False),
@@ -73,8 +78,10 @@ def upgrade():
 def downgrade():
     op.drop_table("lrs_attachment")
     op.drop_table("lrs_statement_index")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP SEQUENCE IF EXISTS lrs_statement_seq")
     op.drop_index("ix_lrs_statement_ref_target", table_name="lrs_statement")
-    op.drop_index("ix_lrs_statement_client_id_seq", table_name="lrs_statement")
+    op.drop_index("ix_lrs_statement_client_id_stored_seq", table_name="lrs_statement")
     op.drop_index("ix_lrs_statement_stored_seq", table_name="lrs_statement")
     op.drop_table("lrs_statement")
     op.drop_table("lrs_client")

@@ -25,6 +25,7 @@ class RouteSpec:
     ``marker`` is text only an allowed actor may receive. A ``filtered`` view (a list, or the
     user's own page) may answer 200 to those not allowed but then leaves the marker out;
     any other view answers 403 to them. ``effect`` (POST) tells whether the action took place.
+    ``location`` marks a GET that sends allowed actors on (302) to a URL containing it.
     """
 
     name: str
@@ -35,6 +36,7 @@ class RouteSpec:
     filtered: bool = False
     data: Callable[[World], dict] = field(default=lambda w: {})
     effect: Callable[[World], bool] | None = None
+    location: Callable[[World], str] | None = None
 
 
 def _db():
@@ -140,14 +142,17 @@ def check_access(client, world: World, spec: RouteSpec, actor: str) -> None:
         response = client.get(url)
     else:
         response = client.post(url, data=spec.data(world))
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # exports may be binary (zip)
     allowed = actor in spec.allowed
     if actor == "anonymous":
         assert response.status_code == 302 and "/login" in response.headers["Location"], response.status_code
     elif allowed:
-        assert response.status_code in ((200,) if spec.method == "GET" else (200, 302)), response.status_code
+        expected = (302,) if spec.location else (200,) if spec.method == "GET" else (200, 302)
+        assert response.status_code in expected, response.status_code
         if response.status_code == 302:
             assert "/login" not in response.headers["Location"]
+        if spec.location:
+            assert spec.location(world) in response.headers["Location"], response.headers["Location"]
         if spec.marker:
             assert spec.marker(world) in body, f"{actor} should see the data of {spec.name}"
     elif spec.filtered:

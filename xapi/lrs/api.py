@@ -88,8 +88,8 @@ def _store(batch: list, attachments: dict[str, bytes] | None, principal: auth.Pr
     result = ingest_batch(session, batch, principal.authority, xapi_version(), attachments,
                           client_id=principal.client_id, may_define=principal.allows("define"))
     session.commit()  # acknowledged only once committed
-    if result.stored is not None:
-        g.xapi_consistent_through = result.stored
+    if result.consistent_through is not None:
+        g.xapi_consistent_through = result.consistent_through
     return result.ids
 
 
@@ -126,7 +126,8 @@ def _get():
     session = db_session()
     principal = auth.require(session, "statements/read")
     mine = principal.client_id if principal.reads_only_own else None
-    g.xapi_consistent_through = storage.consistent_through(session)
+    # Before any other query of this transaction: see storage.consistent_through.
+    through = g.xapi_consistent_through = storage.consistent_through(session)
     if "more" in request.args:
         return _page(session, query.parse_more(request.args, current_app.config["SECRET_KEY"]), mine)
     unknown = sorted(set(request.args) - query.FILTER_PARAMS - query.SINGLE_PARAMS)
@@ -136,7 +137,7 @@ def _get():
     if query.SINGLE_PARAMS & set(request.args):
         return _single(session, query.parse_single(request.args), mine)
     parsed = query.parse_query(request.args, xapi_version(), current_app.config["LRS_STATEMENTS_LIMIT"])
-    return _page(session, query.resolve_bounds(session, parsed, xapi_version(), storage.last_seq(session)), mine)
+    return _page(session, query.resolve_bounds(parsed, xapi_version(), through), mine)
 
 
 def _single(session, single: query.SingleQuery, mine: int | None):
@@ -155,7 +156,8 @@ def _page(session, parsed: query.StatementQuery, mine: int | None):
     more = ""
     if len(rows) > parsed.limit:
         rows = rows[:parsed.limit]
-        token = query.more_token(current_app.config["SECRET_KEY"], replace(parsed, cursor=rows[-1].seq))
+        cursor = (storage.aware(rows[-1].stored), rows[-1].seq)
+        token = query.more_token(current_app.config["SECRET_KEY"], replace(parsed, cursor=cursor))
         more = f"{request.script_root}{current_app.extensions['xapi']['url_prefix']}/statements?more={token}"
     statements_json = ",".join(_formatted(session, [row.body for row in rows], parsed.format))
     body = f'{{"statements":[{statements_json}],"more":{json.dumps(more)}}}'

@@ -3,6 +3,11 @@
 Communication §4 (security): every request is authenticated. Secrets are 256-bit random
 tokens, so storing their SHA-256 is safe against guessing and lets a request be checked in
 constant time in microseconds, with no slow password hash on the hot path.
+
+Each worker process remembers a successful check for ``CACHE_SECONDS`` (keyed by the key and
+the SHA-256 of the secret given, never the secret itself), so a busy client costs no query
+per request. Rotating or revoking a credential takes effect at once in the process that does
+it and within ``CACHE_SECONDS`` in the others; failed checks are never remembered.
 """
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from flask import g, request
@@ -44,6 +51,10 @@ ALLOWED_BY = {
 }
 
 _REALM = 'Basic realm="xAPI LRS"'
+
+# How long a worker trusts a successful credential check (see the module docstring).
+CACHE_SECONDS = 5.0
+_CACHE_MAX_ENTRIES = 1000
 
 
 @dataclass(frozen=True)
@@ -99,19 +110,22 @@ def create_client(session: Session, name: str, scopes: list[str], home_page: str
 
 
 def rotate_secret(session: Session, key: str) -> str:
-    """Give a credential a new secret; the old one stops working at once."""
+    """Give a credential a new secret; the old one stops working (other workers: CACHE_SECONDS)."""
     client = _get_active(session, key)
     secret = secrets.token_urlsafe(32)
     client.secret_digest = _digest(secret)
     session.flush()
+    _CACHE.forget(key)
     return secret
 
 
 def revoke_client(session: Session, key: str) -> LrsClient:
+    """Revoke a credential; it stops working at once here and within CACHE_SECONDS in other workers."""
     client = _get_active(session, key)
     client.revoked = True
     client.revoked_at = utcnow()
     session.flush()
+    _CACHE.forget(key)
     return client
 
 
@@ -146,12 +160,46 @@ def check_basic(session: Session, header: str | None) -> Principal:
         key, secret = decoded.split(":", 1)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise Unauthorized("Malformed Basic credentials", {"WWW-Authenticate": _REALM}) from None
+    given = _digest(secret)
+    database = str(session.get_bind().url)
+    principal = _CACHE.get(database, key, given)
+    if principal is not None:
+        return principal
     client = session.scalar(select(LrsClient).where(LrsClient.key == key))
     expected = client.secret_digest if client is not None else _digest(secrets.token_hex(8))
-    valid = hmac.compare_digest(expected, _digest(secret))
+    valid = hmac.compare_digest(expected, given)
     if client is None or not valid or client.revoked:
         raise Unauthorized("Invalid or revoked credentials", {"WWW-Authenticate": _REALM})
-    return principal_for(client)
+    principal = principal_for(client)
+    _CACHE.put(database, key, given, principal)
+    return principal
+
+
+class _PrincipalCache:
+    """Successful credential checks of this process, trusted for CACHE_SECONDS."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str, str], tuple[float, Principal]] = {}
+
+    def get(self, database: str, key: str, digest: str) -> Principal | None:
+        entry = self._entries.get((database, key, digest))
+        if entry is None or time.monotonic() - entry[0] > CACHE_SECONDS:
+            return None
+        return entry[1]
+
+    def put(self, database: str, key: str, digest: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) >= _CACHE_MAX_ENTRIES:
+                self._entries.clear()  # crude but bounded: entries are cheap to make again
+            self._entries[(database, key, digest)] = (time.monotonic(), principal)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if k[1] != key}
+
+
+_CACHE = _PrincipalCache()
 
 
 def authenticate(session: Session) -> Principal:

@@ -4,21 +4,26 @@ Communication §2.4 (Agents Resource: a Person object) and §2.5 (Activities Res
 canonical definition), Data §2.4.4.1 (the LRS SHOULD update its canonical definition from the
 statements of Learning Record Providers that have the authority to do so: the ``define`` scope).
 
-The statement ingest calls :func:`record_statements` inside its own transaction. It costs two
-queries and at most two bulk writes per batch, and it never fails on a race with another writer:
-rows are inserted with ON CONFLICT DO NOTHING and updated in a fixed (key) order.
+The statement ingest keeps these tables up to date without round trips of its own: it asks
+:func:`found_in` which keys a batch names, reads their rows in its first round trip
+(storage.begin_write), gets the inserts and updates from :func:`plan_writes`, and stores them
+in its second round trip. Rows are inserted with ON CONFLICT DO NOTHING and updated in key
+order, so concurrent writers never fail on each other and cannot deadlock here.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xapi.lrs.document_models import LrsActivity, LrsAgent
 from xapi.lrs.models import utcnow
+from xapi.lrs.storage import CanonicalWrites
 
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 LANGUAGE_MAP_KEYS = ("name", "description")
@@ -67,15 +72,81 @@ def merge_definition(current: dict | None, incoming: dict) -> dict:
     return merged
 
 
-def record_statements(session: Session, statements: Iterable[dict], may_define: bool) -> None:
-    """Update canonical activities and known agents from validated statements (no commit).
+@dataclass
+class Found:
+    """The activities and agents one batch of statements names."""
+
+    activities: dict[str, tuple[str, dict | None]]   # key -> (activity id, merged definition in the batch)
+    agents: dict[str, tuple[dict, list[str]]]        # key -> (IFI, names seen in the batch)
+
+
+def found_in(statements: Iterable[dict]) -> Found:
+    """Every activity (with its definitions merged in statement order) and agent the statements name."""
+    activities: dict[str, tuple[str, dict | None]] = {}
+    agents: dict[str, tuple[dict, list[str]]] = {}
+    for statement in statements:
+        for kind, value in _walk_statement(statement):
+            if kind == "activity":
+                _add_activity(activities, value)
+            else:
+                _add_agent(agents, value)
+    return Found(activities=activities, agents=agents)
+
+
+def _add_activity(found: dict, activity: dict) -> None:
+    key = id_key(activity["id"])
+    definition = activity.get("definition")
+    if key not in found:
+        found[key] = (activity["id"], definition)
+    elif definition and definition != found[key][1]:
+        previous = found[key][1]
+        found[key] = (activity["id"], merge_definition(previous, definition) if previous else definition)
+
+
+def _add_agent(found: dict, agent: dict) -> None:
+    key = id_key(agent_key(agent))
+    if key not in found:
+        found[key] = (agent_ifi(agent), [])
+    name = agent.get("name")
+    names = found[key][1]
+    if isinstance(name, str) and name and name not in names:
+        names.append(name)
+
+
+@lru_cache(maxsize=8192)
+def id_key(text: str) -> str:
+    """:func:`digest` of one identifier; the same IRIs come again and again, so it is cached."""
+    return digest(text)
+
+
+def plan_writes(found: Found, activities: dict[str, dict | None], agents: dict[str, list],
+                may_define: bool) -> CanonicalWrites:
+    """Inserts and updates that bring the stored rows (``activities``, ``agents``) up to date.
 
     ``may_define``: the credential has the ``define`` scope (or ``all``); without it activity
     ids are recorded but their definitions are not changed (Communication §4.2 scope "define").
     """
-    statements = list(statements)
-    _record_activities(session, _activities_in(statements), may_define)
-    _record_agents(session, _agents_in(statements))
+    now = utcnow()
+    writes = CanonicalWrites()
+    for key in sorted(found.activities):
+        activity_id, definition = found.activities[key]
+        if key not in activities:
+            writes.activity_inserts.append({"key": key, "activity_id": activity_id,
+                                            "definition": definition if may_define else None, "updated": now})
+        elif may_define and definition:
+            merged = merge_definition(activities[key], definition)
+            if merged != activities[key]:
+                writes.activity_updates.append({"key": key, "definition": merged, "updated": now})
+    for key in sorted(found.agents):
+        ifi, names = found.agents[key]
+        if key not in agents:
+            writes.agent_inserts.append({"key": key, "ifi": ifi, "names": names, "updated": now})
+            continue
+        known = list(agents[key] or [])
+        added = [name for name in names if name not in known]
+        if added:
+            writes.agent_updates.append({"key": key, "names": known + added, "updated": now})
+    return writes
 
 
 def _walk_statement(statement: dict) -> Iterator[tuple[str, dict]]:
@@ -110,95 +181,9 @@ def _walk_actor(actor: dict | None) -> Iterator[tuple[str, dict]]:
         yield "agent", member
 
 
-def _activities_in(statements: list[dict]) -> dict[str, tuple[str, dict | None]]:
-    """key -> (activity id, merged definition seen in this batch, in statement order)."""
-    found: dict[str, tuple[str, dict | None]] = {}
-    for statement in statements:
-        for kind, value in _walk_statement(statement):
-            if kind != "activity":
-                continue
-            key = digest(value["id"])
-            previous = found.get(key, (value["id"], None))[1]
-            definition = value.get("definition")
-            merged = merge_definition(previous, definition) if definition else previous
-            found[key] = (value["id"], merged)
-    return found
-
-
-def _agents_in(statements: list[dict]) -> dict[str, tuple[dict, list[str]]]:
-    """key -> (IFI, names seen in this batch)."""
-    found: dict[str, tuple[dict, list[str]]] = {}
-    for statement in statements:
-        for kind, value in _walk_statement(statement):
-            if kind != "agent":
-                continue
-            key = digest(agent_key(value))
-            ifi, names = found.setdefault(key, (agent_ifi(value), []))
-            name = value.get("name")
-            if isinstance(name, str) and name and name not in names:
-                names.append(name)
-    return found
-
-
-def _insert_ignoring_conflicts(session: Session, model: type, rows: list[dict]) -> None:
-    """INSERT ... ON CONFLICT (key) DO NOTHING on PostgreSQL and SQLite."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=["key"]))
-
-
-def _record_activities(session: Session, found: dict[str, tuple[str, dict | None]], may_define: bool) -> None:
-    if not found:
-        return
-    now = utcnow()
-    existing = dict(session.execute(
-        select(LrsActivity.key, LrsActivity.definition).where(LrsActivity.key.in_(list(found)))
-    ).all())
-    new_rows = [
-        {"key": key, "activity_id": activity_id, "definition": definition if may_define else None, "updated": now}
-        for key, (activity_id, definition) in sorted(found.items()) if key not in existing
-    ]
-    _insert_ignoring_conflicts(session, LrsActivity, new_rows)
-    if not may_define:
-        return
-    for key in sorted(found):
-        definition = found[key][1]
-        if key not in existing or not definition:
-            continue
-        merged = merge_definition(existing[key], definition)
-        if merged != existing[key]:
-            session.execute(update(LrsActivity).where(LrsActivity.key == key)
-                            .values(definition=merged, updated=now))
-
-
-def _record_agents(session: Session, found: dict[str, tuple[dict, list[str]]]) -> None:
-    if not found:
-        return
-    now = utcnow()
-    existing = dict(session.execute(
-        select(LrsAgent.key, LrsAgent.names).where(LrsAgent.key.in_(list(found)))
-    ).all())
-    new_rows = [{"key": key, "ifi": ifi, "names": names, "updated": now}
-                for key, (ifi, names) in sorted(found.items()) if key not in existing]
-    _insert_ignoring_conflicts(session, LrsAgent, new_rows)
-    for key in sorted(found):
-        if key not in existing:
-            continue
-        known = list(existing[key] or [])
-        added = [name for name in found[key][1] if name not in known]
-        if added:
-            session.execute(update(LrsAgent).where(LrsAgent.key == key)
-                            .values(names=known + added, updated=now))
-
-
 def activity_object(session: Session, activity_id: str) -> dict:
     """The Activity object the Activities Resource returns; a bare one when nothing is known (§2.5)."""
-    definition = session.scalar(select(LrsActivity.definition).where(LrsActivity.key == digest(activity_id)))
+    definition = session.scalar(select(LrsActivity.definition).where(LrsActivity.key == id_key(activity_id)))
     activity: dict = {"objectType": "Activity", "id": activity_id}
     if definition:
         activity["definition"] = definition

@@ -5,15 +5,17 @@ caller's transaction: it flushes but never commits, so an LMS progress row and i
 are committed together. It raises the exceptions of xapi/lrs/http.py (400, 409), which the
 HTTP layer turns into JSON errors; nothing is written when it raises.
 
-It takes the statement writer lock (storage.py) and keeps it until the caller commits, so the
-caller should commit soon after and should not take other row locks after calling it.
+A write costs two round trips before the caller's commit (storage.py explains the ordering
+design: concurrent writers on PostgreSQL, no global lock). On SQLite, and on PostgreSQL for a
+batch with a StatementRef, it holds a lock until the caller commits, so the caller should
+commit soon after calling it.
 """
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
@@ -45,7 +47,8 @@ class Prepared:
 @dataclass(frozen=True)
 class IngestResult:
     ids: list[str]
-    stored: datetime | None    # the stored time of the new statements; None if all existed
+    # Consistent-Through for the response (storage.py); None if every statement existed.
+    consistent_through: datetime | None
 
 
 def ingest(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
@@ -64,20 +67,27 @@ def ingest(session: Session, statements: list[dict], authority: dict, version: s
 def ingest_batch(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
                  attachments: dict[str, bytes] | None = None, *, client_id: int | None = None,
                  may_define: bool = True) -> IngestResult:
-    """:func:`ingest`, also returning the stored time (the HTTP layer's Consistent-Through)."""
+    """:func:`ingest`, also returning the Consistent-Through time for the HTTP response."""
     validated = _validate(statements, version)
     parts = None if attachments is None else {sha2.lower(): content for sha2, content in attachments.items()}
     _check_attachments(validated, parts, version)
     prepared = [_prepare(statement, authority, version) for statement in validated]
     _reject_duplicate_ids(prepared)
-    slot = storage.acquire_writer_lock(session)
-    existing, referring = storage.lookup(session, [p.statement_id for p in prepared])
-    new = _without_existing(existing, prepared)
+    found = canonical.found_in(p.statement for p in prepared)
+    start = storage.begin_write(session, [p.statement_id for p in prepared],
+                                any(p.ref_target for p in prepared), list(found.activities), list(found.agents))
+    new = _without_existing(start.existing, prepared)
+    through = None
     if new:
-        _write(session, new, slot, client_id, parts, referring)
-        canonical.record_statements(session, [p.statement for p in new], may_define)
+        if len(new) < len(prepared):  # the canonical rows follow the new statements only
+            found = canonical.found_in(p.statement for p in new)
+        plan = _plan(session, new, start, client_id, parts)
+        plan.canonical = canonical.plan_writes(found, start.activities, start.agents, may_define)
+        outcome = storage.finish_write(session, plan)
+        _check_raced(session, outcome.skipped, new)
+        through = outcome.consistent_through
     session.flush()
-    return IngestResult(ids=[p.statement["id"] for p in prepared], stored=slot.stored if new else None)
+    return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
 
 
 def _validate(statements: object, version: str) -> list[dict]:
@@ -163,32 +173,47 @@ def _reject_duplicate_ids(prepared: list[Prepared]) -> None:
         seen.add(item.statement_id)
 
 
-def _without_existing(existing: dict[str, tuple[int, str, bool]], prepared: list[Prepared]) -> list[Prepared]:
+def _without_existing(existing: dict[str, storage.StoredRow], prepared: list[Prepared]) -> list[Prepared]:
     """Drop statements already stored and equivalent; 409 if one differs (Communication §2.1.1.s2)."""
     new = []
     for item in prepared:
         if item.statement_id not in existing:
             new.append(item)
-        elif not equivalent(json.loads(existing[item.statement_id][1]), item.received):
-            raise Conflict(f"A different statement with id {item.statement_id} is already stored; "
-                           "statements are immutable")
+        else:
+            _check_equivalent(existing[item.statement_id][3], item)
     return new
 
 
-def _write(session: Session, new: list[Prepared], slot: storage.WriteSlot, client_id: int | None,
-           parts: dict[str, bytes] | None, referring: list[tuple[int, str, str, bool]]) -> None:
+def _check_equivalent(stored_body: str, item: Prepared) -> None:
+    if not equivalent(json.loads(stored_body), item.received):
+        raise Conflict(f"A different statement with id {item.statement_id} is already stored; "
+                       "statements are immutable")
+
+
+def _check_raced(session: Session, skipped: set[str], new: list[Prepared]) -> None:
+    """Statements a concurrent writer stored first (storage.py): equivalent, or 409."""
+    if not skipped:
+        return
+    existing = storage.existing_statements(session, skipped)
+    for item in new:
+        if item.statement_id in skipped:
+            _check_equivalent(existing[item.statement_id][3], item)
+
+
+def _plan(session: Session, new: list[Prepared], start: storage.WriteStart, client_id: int | None,
+          parts: dict[str, bytes] | None) -> storage.WritePlan:
+    """The rows of the second round trip, with the voiding and StatementRef rules applied."""
     known = _known_targets(session, new)
     _check_voiding(new, known)
     _inherit_keys(new, known)
-    earlier = _earlier_referrers(session, new, referring)
+    earlier = _earlier_referrers(session, new, start.referrers)
     voided_now = {p.ref_target for p in new if p.voiding and p.ref_target}
-    voided_now |= {target for _, _, target, voiding in earlier if voiding}
-    rows, index_rows = _rows(new, slot, client_id, voided_now)
-    storage.insert_statements(session, rows, index_rows)
-    storage.mark_voided(session, voided_now - {p.statement_id for p in new})
-    storage.add_index_keys(session, _propagated_keys(session, new, earlier))
-    if parts:
-        storage.store_attachments(session, _attachment_rows(new, parts))
+    voided_now |= {target for _, _, _, target, voiding in earlier if voiding}
+    rows, index_rows = _rows(new, start, voided_now)
+    return storage.WritePlan(rows=rows, index_rows=index_rows, stored=start.stored, client_id=client_id,
+                             voided=voided_now - {p.statement_id for p in new},
+                             extra_index_rows=_propagated_keys(new, earlier),
+                             attachments=_attachment_rows(new, parts) if parts else {})
 
 
 def _known_targets(session: Session, new: list[Prepared]) -> dict[str, tuple[set[keys.Key], str | None, bool]]:
@@ -199,7 +224,7 @@ def _known_targets(session: Session, new: list[Prepared]) -> dict[str, tuple[set
         if not pending:
             break
         found = storage.existing_statements(session, pending)
-        for statement_id, (_, body, voiding) in found.items():
+        for statement_id, (_, _, _, body, voiding) in found.items():
             stored = json.loads(body)
             known[statement_id] = (keys.statement_keys(stored), keys.ref_target(stored), voiding)
         pending = {ref for _, ref, _ in (known[i] for i in found) if ref} - set(known)
@@ -234,56 +259,54 @@ def _inherit_keys(new: list[Prepared], known: dict) -> None:
 
 
 def _earlier_referrers(session: Session, new: list[Prepared],
-                       first_level: list[tuple[int, str, str, bool]]) -> list[tuple[int, str, str, bool]]:
+                       first_level: list[storage.Referrer]) -> list[storage.Referrer]:
     """Stored statements that refer to the new ones (they arrived first), transitively.
 
-    ``first_level`` are the direct referrers, already read with the existing-id check.
+    ``first_level`` are the direct referrers, already read in the write's first round trip.
     """
     new_ids = {p.statement_id for p in new}
-    rows = [row for row in first_level if row[2] in new_ids]
-    found: list[tuple[int, str, str, bool]] = []
+    rows = [row for row in first_level if row[3] in new_ids]
+    found: list[storage.Referrer] = []
     seen = set(new_ids)
     for _ in range(_MAX_REF_DEPTH):
-        rows = [row for row in rows if row[1] not in seen]
+        rows = [row for row in rows if row[2] not in seen]
         if not rows:
             break
         found += rows
-        frontier = {row[1] for row in rows}
+        frontier = {row[2] for row in rows}
         seen |= frontier
         rows = storage.referrers(session, frontier)
     return found
 
 
-def _propagated_keys(session: Session, new: list[Prepared], earlier: list[tuple[int, str, str, bool]]) -> list[dict]:
+def _propagated_keys(new: list[Prepared], earlier: list[storage.Referrer]) -> list[tuple[str, str, datetime, int]]:
     """Index rows that give earlier referrers the keys of the statements that just arrived."""
     gained: dict[str, set[keys.Key]] = {p.statement_id: p.keys | p.inherited for p in new}
-    rows: list[dict] = []
-    for seq, statement_id, target, _ in earlier:  # in frontier order: a target's gain is known first
+    rows: list[tuple[str, str, datetime, int]] = []
+    for seq, stored, statement_id, target, _ in earlier:  # in frontier order: a target's gain is known first
         gained[statement_id] = gained.get(target, set())
-        rows += [{"kind": kind, "value": value, "statement_seq": seq}
-                 for kind, value in keys.stored_keys(gained[statement_id])]
+        rows += [(kind, value, stored, seq) for kind, value in keys.stored_keys(gained[statement_id])]
     return rows
 
 
-def _rows(new: list[Prepared], slot: storage.WriteSlot, client_id: int | None,
-          voided: set[str]) -> tuple[list[dict], list[dict]]:
-    stored_text = slot.stored.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    rows, index_rows = [], []
-    for offset, item in enumerate(new):
-        seq = slot.next_seq + offset
+def _rows(new: list[Prepared], start: storage.WriteStart,
+          voided: set[str]) -> tuple[list[dict], list[tuple[str, str, int]]]:
+    """lrs_statement rows and (kind, value, seq) filter keys; seq follows the order received."""
+    stored_text = start.stored.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    rows: list[dict] = []
+    index_rows: list[tuple[str, str, int]] = []
+    for item, seq in zip(new, start.seqs):
         item.statement["stored"] = stored_text
         if item.timestamp is None:
             item.statement["timestamp"] = stored_text  # Data §2.4.7.s3.b2
-        attachments = bool(_statement_attachments(item.statement))
         rows.append({
-            "seq": seq, "statement_id": item.statement_id, "stored": slot.stored,
-            "timestamp": item.timestamp or slot.stored, "verb_id": item.statement["verb"]["id"],
-            "client_id": client_id, "voided": item.statement_id in voided and not item.voiding,
-            "voiding": item.voiding, "ref_target": item.ref_target, "has_attachments": attachments,
+            "seq": seq, "statement_id": item.statement_id,
+            "timestamp": item.timestamp or start.stored, "verb_id": item.statement["verb"]["id"],
+            "voided": item.statement_id in voided and not item.voiding, "voiding": item.voiding,
+            "ref_target": item.ref_target, "has_attachments": bool(_statement_attachments(item.statement)),
             "body": json.dumps(item.statement, ensure_ascii=False, separators=(",", ":")),
         })
-        index_rows += [{"kind": kind, "value": value, "statement_seq": seq}
-                       for kind, value in keys.stored_keys(item.keys | item.inherited)]
+        index_rows += [(kind, value, seq) for kind, value in keys.stored_keys(item.keys | item.inherited)]
     return rows, index_rows
 
 

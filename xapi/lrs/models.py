@@ -48,23 +48,26 @@ class LrsClient(Base):
 
 
 class Statement(Base):
-    """One stored statement: its exact JSON plus the columns that paging and voiding need.
+    """One stored statement: its exact JSON plus the columns that ordering, paging and voiding need.
 
-    ``seq`` is assigned by the ingest under the statement writer lock (see storage.py), so its
-    order is the commit order: a cursor "seq > n" can never skip a statement that commits later.
-    ``stored`` never decreases with ``seq`` (the same lock), so since/until become seq bounds.
+    Statements are ordered by (``stored``, ``seq``): ``stored`` is the order the specification
+    asks for, ``seq`` (unique) breaks ties between the statements of one batch, which share
+    their ``stored`` time. ``seq`` is NOT the commit order on PostgreSQL, where writers run
+    concurrently (see storage.py for why paging and Consistent-Through stay exact anyway).
     Filters other than time live in :class:`StatementIndex`.
     """
 
     __tablename__ = "lrs_statement"
     __table_args__ = (
         Index("ix_lrs_statement_stored_seq", "stored", "seq"),
-        Index("ix_lrs_statement_client_id_seq", "client_id", "seq"),
+        Index("ix_lrs_statement_client_id_stored_seq", "client_id", "stored", "seq"),
         # Only statements whose object is a StatementRef have a target: keep the index small.
         Index("ix_lrs_statement_ref_target", "ref_target",
               postgresql_where=text("ref_target IS NOT NULL"), sqlite_where=text("ref_target IS NOT NULL")),
     )
 
+    # PostgreSQL: drawn from the sequence lrs_statement_seq (created by the migration);
+    # SQLite: last + 1 under the database write lock.
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     statement_id: Mapped[str] = mapped_column(String(36), unique=True)
     stored: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -89,7 +92,9 @@ class StatementIndex(Base):
     ``A`` related agent (every agent the statement mentions), ``t`` object activity, ``T``
     related activity (object, context activities, SubStatement). A statement whose object is a
     StatementRef also carries the keys of its target (Communication §2.1.3.s3). The primary
-    key (kind, value, statement_seq) is the index each filter reads in seq order, newest first.
+    key (kind, value, stored, statement_seq) is the index each filter reads in ``stored``
+    order, newest first, with the time bounds and the paging cursor as index bounds; a
+    second filter is a probe on the full key. ``stored`` is a copy of the statement's.
     Long values are replaced by a SHA-256 (see keys.py) so that the key fits any B-tree.
     """
 
@@ -97,6 +102,7 @@ class StatementIndex(Base):
 
     kind: Mapped[str] = mapped_column(String(1), primary_key=True)
     value: Mapped[str] = mapped_column(String(300), primary_key=True)
+    stored: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     statement_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 

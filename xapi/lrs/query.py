@@ -1,20 +1,26 @@
 """GET Statements: parameters, the keyset query over the filter index, and ``more`` tokens.
 
 Communication §2.1.3. Every filter is a lookup of (kind, value) in ``lrs_statement_index``,
-read in ``seq`` order from its primary key; further filters are EXISTS probes on the same key,
-time bounds become seq bounds (``stored`` never decreases with ``seq``), and pages continue
-from the last seq (keyset paging: no OFFSET, no COUNT). A ``more`` token carries the query,
-the frozen upper seq bound of the first page and the cursor, signed with the app secret, so
-every page of one paging session comes from the same set of statements: none is skipped or
-repeated while writers are active, and statements voided meanwhile drop out (Data §2.5.s3.b4).
+read in (stored, seq) order from its primary key, newest first, with since/until and the
+paging cursor as bounds of that same index range; further filters are probes on the full
+key. Without a filter the (stored, seq) index of the statement table is read the same way.
+Pages continue from the last (stored, seq) (keyset paging: no OFFSET, no COUNT).
+
+The first page freezes its upper bound at the Consistent-Through time T of its request
+(storage.py): every statement with ``stored <= T`` is already committed and no other can
+appear later. A ``more`` token carries the query, that frozen bound and the cursor, signed
+with the app secret, so every page of one paging session comes from the same set of
+statements: none is skipped or repeated while writers are active, and statements voided
+meanwhile drop out (Data §2.5.s3.b4).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import exists, select
+from sqlalchemy import exists, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from xapi.lrs import keys, storage
@@ -47,9 +53,9 @@ class StatementQuery:
     format: str = "exact"
     attachments: bool = False
     ascending: bool = False
-    low: int | None = None      # first seq allowed (from since)
-    high: int | None = None     # last seq allowed (from until and the first page's snapshot)
-    cursor: int | None = None   # last seq returned so far
+    low: datetime | None = None     # stored > low (from since)
+    high: datetime | None = None    # stored <= high (until, and the first page's Consistent-Through)
+    cursor: tuple[datetime, int] | None = None   # (stored, seq) of the last statement returned
 
 
 @dataclass(frozen=True)
@@ -159,49 +165,45 @@ def _limit(args, max_limit: int) -> int:
     return max_limit if value == 0 or value > max_limit else value  # 0: the server maximum
 
 
-def resolve_bounds(session: Session, query: StatementQuery, version: str, high_water: int) -> StatementQuery:
-    """Turn since/until into seq bounds, and freeze the upper bound at the current last seq."""
-    low, high = None, high_water
+def resolve_bounds(query: StatementQuery, version: str, through: datetime) -> StatementQuery:
+    """Turn since/until into stored bounds, and freeze the upper bound at Consistent-Through."""
+    low, high = None, through
     if query.since is not None:
-        since = storage.utc(parse_timestamp(query.since, version, "since"))
-        low = session.execute(select(_S.c.seq).where(_S.c.stored > since)
-                              .order_by(_S.c.stored, _S.c.seq).limit(1)).scalar()
-        low = low if low is not None else high_water + 1
+        low = storage.utc(parse_timestamp(query.since, version, "since"))
     if query.until is not None:
-        until = storage.utc(parse_timestamp(query.until, version, "until"))
-        last = session.execute(select(_S.c.seq).where(_S.c.stored <= until)
-                               .order_by(_S.c.stored.desc(), _S.c.seq.desc()).limit(1)).scalar()
-        high = min(high, last if last is not None else 0)
-    return replace(query, low=low, high=high)
+        high = min(high, storage.utc(parse_timestamp(query.until, version, "until")))
+    return replace(query, low=low, high=storage.utc(high))
 
 
 def fetch_page(session: Session, query: StatementQuery, client_id: int | None) -> list:
     """Rows (seq, body, stored, has_attachments) of one page plus one more row if there is more."""
+    columns = (_S.c.seq, _S.c.body, _S.c.stored, _S.c.has_attachments)
     if query.filters:
         first_kind, first_value = query.filters[0]
         driver = _I.alias("drive")
-        seq = driver.c.statement_seq
-        statement = (select(_S.c.seq, _S.c.body, _S.c.stored, _S.c.has_attachments)
-                     .select_from(driver.join(_S, _S.c.seq == seq))
+        stored, seq = driver.c.stored, driver.c.statement_seq
+        statement = (select(*columns).select_from(driver.join(_S, _S.c.seq == seq))
                      .where(driver.c.kind == first_kind, driver.c.value == first_value))
         for kind, value in query.filters[1:]:
             probe = _I.alias()
             statement = statement.where(exists().where(probe.c.kind == kind, probe.c.value == value,
-                                                       probe.c.statement_seq == seq))
+                                                       probe.c.stored == stored, probe.c.statement_seq == seq))
     else:
-        seq = _S.c.seq
-        statement = select(_S.c.seq, _S.c.body, _S.c.stored, _S.c.has_attachments)
+        stored, seq = _S.c.stored, _S.c.seq
+        statement = select(*columns)
     statement = statement.where(_S.c.voided.is_(False))
     if client_id is not None:
         statement = statement.where(_S.c.client_id == client_id)
     if query.low is not None:
-        statement = statement.where(seq >= query.low)
+        statement = statement.where(stored > query.low)
     if query.high is not None:
-        statement = statement.where(seq <= query.high)
+        statement = statement.where(stored <= query.high)
     if query.cursor is not None:
-        statement = statement.where(seq > query.cursor if query.ascending else seq < query.cursor)
-    statement = statement.order_by(seq.asc() if query.ascending else seq.desc()).limit(query.limit + 1)
-    return list(session.execute(statement))
+        position = tuple_(stored, seq)
+        bound = tuple_(literal(query.cursor[0], stored.type), literal(query.cursor[1], seq.type))
+        statement = statement.where(position > bound if query.ascending else position < bound)
+    order = (stored.asc(), seq.asc()) if query.ascending else (stored.desc(), seq.desc())
+    return list(session.execute(statement.order_by(*order).limit(query.limit + 1)))
 
 
 def fetch_single(session: Session, single: SingleQuery, client_id: int | None):
@@ -219,7 +221,12 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 def more_token(secret_key: str, query: StatementQuery) -> str:
     """The opaque token of the next page."""
-    return _serializer(secret_key).dumps(asdict(query))
+    data = asdict(query)
+    for name in ("low", "high"):
+        data[name] = None if data[name] is None else data[name].isoformat()
+    if query.cursor is not None:
+        data["cursor"] = [storage.utc(query.cursor[0]).isoformat(), query.cursor[1]]
+    return _serializer(secret_key).dumps(data)
 
 
 def parse_more(args, secret_key: str) -> StatementQuery:
@@ -234,5 +241,8 @@ def parse_more(args, secret_key: str) -> StatementQuery:
     except BadSignature:
         raise BadRequest("This more link is not valid") from None
     data["filters"] = [tuple(item) for item in data["filters"]]
+    for name in ("low", "high"):
+        data[name] = None if data[name] is None else datetime.fromisoformat(data[name])
+    if data["cursor"] is not None:
+        data["cursor"] = (datetime.fromisoformat(data["cursor"][0]), data["cursor"][1])
     return StatementQuery(**data)
-

@@ -1,28 +1,56 @@
-"""Statement storage: the writer lock, bulk inserts, voiding, and X-Experience-API-Consistent-Through.
+"""Statement storage: ordering, the two round trips of a write, voiding, Consistent-Through.
 
-Ordering design (why paging never skips and Consistent-Through never lies):
+Ordering design (why paging never skips and Consistent-Through never lies)
+--------------------------------------------------------------------------
 
-* Every statement write takes one *statement writer lock* that is held until the transaction
-  ends: ``pg_advisory_xact_lock`` on PostgreSQL; on SQLite the database write lock, taken by a
-  no-op UPDATE (SQLite has one writer at a time anyway). Under the lock the writer reads the
-  last ``seq`` and ``stored`` and gives its rows ``seq = last + 1 ...`` and
-  ``stored = max(now, last stored + 1 µs)``. Writers are therefore serialised from the
-  sequence assignment to the commit, so **seq order is commit order** and ``stored`` never
-  decreases with ``seq``: a cursor ``seq > n`` (or ``< n``) can never skip a statement that
-  commits later, and since/until map to seq bounds.
-* Consistent-Through (Communication §2.1.3.s2.b5) must be a time T such that every statement
-  with ``stored <= T`` is already visible, so a consumer that asks ``since=T`` next misses
-  nothing. The reader takes the database clock ``t0`` and then checks that no writer holds the
-  lock (PostgreSQL: ``pg_try_advisory_lock_shared`` released at once; SQLite: ``BEGIN
-  IMMEDIATE`` with no wait, rolled back at once). If none does, any later writer reads the
-  clock after ``t0``, so T = t0 - 1 µs. If a writer is in flight, T = the ``stored`` of the
-  last committed statement: the writer in flight will get a strictly later ``stored``.
-  A write's own response uses the ``stored`` of what it just committed, by the same argument.
+Statements are ordered by (``stored``, ``seq``). ``stored`` is what the specification orders
+by; ``seq`` is a unique number that breaks ties inside a batch (one ``stored`` per write).
+
+**PostgreSQL: concurrent writers, no global lock.** A write first takes a transaction id
+(``pg_current_xact_id()``) and only then reads ``stored = clock_timestamp()``, in the same
+statement, so ``stored >= xact_start`` of the writing transaction, which is visible in
+``pg_stat_activity`` (with ``backend_xid``) from that moment until it commits. A reader
+computes Consistent-Through as ``T = min(t0, oldest xact_start of a transaction holding a
+write xid) - 1 µs``, reading ``t0 = clock_timestamp()`` *before* scanning pg_stat_activity.
+Every statement with ``stored <= T`` is then committed and visible to the reader's next
+snapshot: its writer either still held its xid during the scan (then ``T < xact_start <=
+stored``), or had already committed (and is visible), or took its xid after the scan (then
+``stored > t0 > T``). So a consumer that uses T as its next ``since`` misses nothing, and a
+paging session that freezes its upper bound at ``stored <= T`` reads a set that can no
+longer change (except for voiding): keyset paging on (stored, seq) neither skips nor
+repeats. Writers never wait for each other, and the commit fsyncs of concurrent writers
+are grouped by PostgreSQL. The price: T lags behind "now" by the age of the oldest write
+transaction in flight in the database (any write, milliseconds in practice; a long
+``idle in transaction`` session with a write holds it back, never makes it wrong), and the
+LRS's database role must see its own sessions in pg_stat_activity (always true for one role).
+
+Two concurrent writes whose statements refer to each other (a voiding statement or a
+StatementRef arriving while its target is being written) must still see each other, or a
+target would stay un-voided. So every write holds an advisory lock until it ends: *shared*
+for ordinary writes (they never block each other), *exclusive* for a write that contains a
+StatementRef. The exclusive writer waits for the ordinary writes in flight and blocks new
+ones only while it runs; StatementRefs are rare, so ordinary writes stay concurrent.
+
+Two writers racing with the same statement id: the insert is ``ON CONFLICT DO NOTHING`` in
+statement-id order (no deadlock); the loser learns which ids it did not insert and
+:mod:`xapi.lrs.ingest` checks them for equivalence (409 when they differ).
+
+A write is two round trips before the commit: (1) lock, xid, clock, seqs, the existing-id
+and referrer look-up and the canonical activity/agent rows, pipelined; (2) one statement
+inserting the statements and their filter keys together, the voiding and canonical updates
+and the write's own Consistent-Through, pipelined. The response's Consistent-Through is read
+before the commit (the write's own transaction still counts as in flight, so T is just
+before its own ``stored``): valid, and without another round trip after the commit.
+
+**SQLite: one writer at a time.** A write takes the database write lock first (a no-op
+UPDATE), then numbers its statements after the last one with ``stored = max(now, last
+stored + 1 µs)``. Consistent-Through: if no connection holds the write lock (checked with
+``BEGIN IMMEDIATE`` without waiting), ``t0 - 1 µs``, else the last committed ``stored``.
 """
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
@@ -30,23 +58,63 @@ from sqlalchemy import Connection, String, any_, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from xapi.lrs.document_models import LrsActivity, LrsAgent
 from xapi.lrs.models import Statement, StatementAttachment, StatementIndex
 
-# Arbitrary 63-bit constant naming the statement writer lock among PostgreSQL advisory locks.
-WRITER_LOCK_KEY = 7_302_115_001
+# Arbitrary 63-bit constant naming the StatementRef lock among PostgreSQL advisory locks.
+REF_LOCK_KEY = 7_302_115_001
 ONE_MICROSECOND = timedelta(microseconds=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _STATEMENTS = Statement.__table__
 _INDEX = StatementIndex.__table__
 
+# Statement (seq, id, stored, body, voiding) as read back for the equivalence and voiding rules.
+StoredRow = tuple[int, str, datetime, str, bool]
+# A stored statement whose object refers to another: (seq, stored, id, target id, voiding).
+Referrer = tuple[int, datetime, str, str, bool]
+
+
+@dataclass
+class WriteStart:
+    """What a write learns in its first round trip."""
+
+    stored: datetime
+    seqs: list[int]                                   # one per statement sent, in order
+    existing: dict[str, StoredRow]                    # statement id -> its stored row
+    referrers: list[Referrer]                         # stored statements referring to the ids
+    activities: dict[str, dict | None] = field(default_factory=dict)   # canonical key -> definition
+    agents: dict[str, list] = field(default_factory=dict)              # canonical key -> names
+
+
+@dataclass
+class CanonicalWrites:
+    """Rows of lrs_activity / lrs_agent to insert (if absent) or update, in key order."""
+
+    activity_inserts: list[dict] = field(default_factory=list)   # key, activity_id, definition, updated
+    activity_updates: list[dict] = field(default_factory=list)   # key, definition, updated
+    agent_inserts: list[dict] = field(default_factory=list)      # key, ifi, names, updated
+    agent_updates: list[dict] = field(default_factory=list)      # key, names, updated
+
+
+@dataclass
+class WritePlan:
+    """Everything the second round trip of a write stores."""
+
+    rows: list[dict]                          # lrs_statement rows, one per new statement
+    index_rows: list[tuple[str, str, int]]    # (kind, value, seq) of the new statements
+    stored: datetime
+    client_id: int | None
+    voided: set[str] = field(default_factory=set)                        # ids to mark voided
+    extra_index_rows: list[tuple[str, str, datetime, int]] = field(default_factory=list)
+    attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    canonical: CanonicalWrites = field(default_factory=CanonicalWrites)
+
 
 @dataclass(frozen=True)
-class WriteSlot:
-    """What the writer lock hands out: the first free seq and the ``stored`` of this write."""
-
-    next_seq: int
-    stored: datetime
+class WriteOutcome:
+    skipped: set[str]                  # ids another writer inserted first (race): check them
+    consistent_through: datetime       # for the response (see the module docstring)
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -65,49 +133,273 @@ def dialect_name(session: Session) -> str:
     return session.connection().dialect.name
 
 
-def acquire_writer_lock(session: Session) -> WriteSlot:
-    """Take the statement writer lock for the rest of the transaction; see the module docstring."""
+def begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
+                agent_keys: list[str]) -> WriteStart:
+    """First round trip of a write: ordering slot, existing ids, referrers, canonical rows."""
     if dialect_name(session) == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
-        # A new statement, so a new snapshot: it sees the commit of the previous lock holder.
-        row = session.execute(text(
-            "SELECT (SELECT seq FROM lrs_statement ORDER BY seq DESC LIMIT 1), "
-            "(SELECT stored FROM lrs_statement ORDER BY seq DESC LIMIT 1), clock_timestamp()")).one()
-        last_seq, last_stored, now = row
-    else:
-        # Any write statement makes SQLite take its single write lock (waiting busy_timeout).
-        session.execute(text("UPDATE lrs_statement SET seq = seq WHERE 1 = 0"))
-        last = session.execute(select(_STATEMENTS.c.seq, _STATEMENTS.c.stored)
-                               .order_by(_STATEMENTS.c.seq.desc()).limit(1)).first()
-        last_seq, last_stored = (last or (None, None))
+        return _pg_begin_write(session, ids, with_refs, activity_keys, agent_keys)
+    return _sqlite_begin_write(session, ids, activity_keys, agent_keys)
+
+
+def finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
+    """Second round trip of a write: store everything in ``plan`` (no commit)."""
+    if dialect_name(session) == "postgresql":
+        return _pg_finish_write(session, plan)
+    return _sqlite_finish_write(session, plan)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+# The xid and the lock come first (a subquery is evaluated before the outer projection),
+# then the clock: stored >= xact_start, see the module docstring.
+_PG_START = (
+    "SELECT started.xid, clock_timestamp(), "
+    "(SELECT array_agg(nextval('lrs_statement_seq')) FROM generate_series(1, %(count)s::integer)) "
+    "FROM (SELECT pg_current_xact_id() AS xid, {lock}(%(key)s::bigint) OFFSET 0) AS started"
+)
+_PG_LOOKUP = (
+    "SELECT seq, statement_id, stored, body, voiding, ref_target FROM lrs_statement "
+    "WHERE statement_id = ANY(%(ids)s::text[]) "
+    "UNION ALL SELECT seq, statement_id, stored, NULL, voiding, ref_target FROM lrs_statement "
+    "WHERE ref_target = ANY(%(ids)s::text[])"
+)
+_PG_ACTIVITIES = "SELECT key, definition FROM lrs_activity WHERE key = ANY(%s::text[])"
+_PG_AGENTS = "SELECT key, names FROM lrs_agent WHERE key = ANY(%s::text[])"
+# Statements and their filter keys in one statement; ON CONFLICT covers a concurrent writer
+# of the same id (see the module docstring); RETURNING tells which rows went in.
+_PG_INSERT = (
+    "WITH new AS (INSERT INTO lrs_statement (seq, statement_id, stored, timestamp, verb_id, client_id, "
+    "voided, voiding, ref_target, has_attachments, body) "
+    "SELECT s.seq, s.statement_id, %(stored)s, s.timestamp, s.verb_id, %(client_id)s, s.voided, s.voiding, "
+    "s.ref_target, s.has_attachments, s.body FROM unnest(%(seq)s::bigint[], %(statement_id)s::text[], "
+    "%(timestamp)s::timestamptz[], %(verb_id)s::text[], %(voided)s::boolean[], %(voiding)s::boolean[], "
+    "%(ref_target)s::text[], %(has_attachments)s::boolean[], %(body)s::text[]) "
+    "AS s(seq, statement_id, timestamp, verb_id, voided, voiding, ref_target, has_attachments, body) "
+    "ORDER BY s.statement_id ON CONFLICT (statement_id) DO NOTHING RETURNING seq), "
+    "keys AS (INSERT INTO lrs_statement_index (kind, value, stored, statement_seq) "
+    "SELECT k.kind, k.value, %(stored)s, k.seq FROM unnest(%(kind)s::text[], %(value)s::text[], "
+    "%(key_seq)s::bigint[]) AS k(kind, value, seq) JOIN new ON new.seq = k.seq) "
+    "SELECT seq FROM new"
+)
+_PG_EXTRA_KEYS = (
+    "INSERT INTO lrs_statement_index (kind, value, stored, statement_seq) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::bigint[]) ON CONFLICT DO NOTHING"
+)
+_PG_VOID = "UPDATE lrs_statement SET voided = true WHERE statement_id = ANY(%s::text[]) AND NOT voiding"
+_PG_ATTACHMENTS = (
+    "INSERT INTO lrs_attachment (sha2, content_type, length, content, created_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sha2) DO NOTHING"
+)
+_PG_ACTIVITY_INSERT = (
+    "INSERT INTO lrs_activity (key, activity_id, definition, updated) "
+    "SELECT a.key, a.activity_id, a.definition::json, %s FROM unnest(%s::text[], %s::text[], %s::text[]) "
+    "AS a(key, activity_id, definition) ORDER BY a.key ON CONFLICT (key) DO NOTHING"
+)
+_PG_ACTIVITY_UPDATE = "UPDATE lrs_activity SET definition = %s::json, updated = %s WHERE key = %s"
+_PG_AGENT_INSERT = (
+    "INSERT INTO lrs_agent (key, ifi, names, updated) "
+    "SELECT a.key, a.ifi::json, a.names::json, %s FROM unnest(%s::text[], %s::text[], %s::text[]) "
+    "AS a(key, ifi, names) ORDER BY a.key ON CONFLICT (key) DO NOTHING"
+)
+_PG_AGENT_UPDATE = "UPDATE lrs_agent SET names = %s::json, updated = %s WHERE key = %s"
+_PG_CONSISTENT_THROUGH = (
+    "SELECT least(clock.t0, (SELECT min(xact_start) FROM pg_stat_activity "
+    "WHERE backend_xid IS NOT NULL AND datname = current_database())) "
+    "FROM (SELECT clock_timestamp() AS t0, pg_stat_clear_snapshot() OFFSET 0) AS clock"
+)
+
+
+def _raw(session: Session):
+    """The psycopg connection under the session: same connection, same transaction."""
+    return session.connection().connection.driver_connection
+
+
+def _pipeline(session: Session, queries: list[tuple[str, object, bool]]) -> list[list | None]:
+    """Run (sql, params, many) queries in one round trip; the rows of each (None without rows).
+
+    psycopg's pipeline mode sends every query before reading any result; the server runs
+    them in order, each with its own snapshot, inside the session's transaction.
+    """
+    raw = _raw(session)
+    cursors = []
+    with raw.pipeline():
+        for sql, params, many in queries:
+            cursor = raw.cursor()
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+            cursors.append(cursor)
+    results = []
+    for cursor in cursors:
+        results.append(cursor.fetchall() if cursor.description is not None else None)
+        cursor.close()
+    return results
+
+
+def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
+                    agent_keys: list[str]) -> WriteStart:
+    lock = "pg_advisory_xact_lock" if with_refs else "pg_advisory_xact_lock_shared"
+    queries = [(_PG_START.format(lock=lock), {"count": len(ids), "key": REF_LOCK_KEY}, False),
+               (_PG_LOOKUP, {"ids": ids}, False)]
+    if activity_keys:
+        queries.append((_PG_ACTIVITIES, (activity_keys,), False))
+    if agent_keys:
+        queries.append((_PG_AGENTS, (agent_keys,), False))
+    results = _pipeline(session, queries)
+    _, stored, seqs = results[0][0]
+    existing, referrers = _split_lookup(results[1], set(ids))
+    start = WriteStart(stored=stored, seqs=sorted(seqs or []), existing=existing, referrers=referrers)
+    if activity_keys:
+        start.activities = dict(results[2])
+    if agent_keys:
+        start.agents = dict(results[-1])
+    return start
+
+
+def _pg_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
+    queries: list[tuple[str, object, bool]] = []
+    if plan.rows:
+        queries.append((_PG_INSERT, _pg_insert_params(plan), False))
+    if plan.voided:
+        queries.append((_PG_VOID, (sorted(plan.voided),), False))
+    if plan.extra_index_rows:
+        queries.append((_PG_EXTRA_KEYS, [list(column) for column in zip(*plan.extra_index_rows)], False))
+    if plan.attachments:
         now = datetime.now(timezone.utc)
-    stored = aware(now)
-    if last_stored is not None:
-        stored = max(stored, aware(last_stored) + ONE_MICROSECOND)
-    return WriteSlot(next_seq=(last_seq or 0) + 1, stored=stored)
+        queries.append((_PG_ATTACHMENTS, [(sha2, content_type, len(content), content, now)
+                                          for sha2, (content_type, content) in sorted(plan.attachments.items())],
+                        True))
+    queries += _pg_canonical_queries(plan.canonical)
+    queries.append((_PG_CONSISTENT_THROUGH, None, False))
+    results = _pipeline(session, queries)
+    inserted = {row[0] for row in results[0]} if plan.rows else set()
+    skipped = {row["statement_id"] for row in plan.rows if row["seq"] not in inserted}
+    return WriteOutcome(skipped=skipped, consistent_through=results[-1][0][0] - ONE_MICROSECOND)
 
 
-def existing_statements(session: Session, statement_ids: Iterable[str]) -> dict[str, tuple[int, str, bool]]:
-    """id -> (seq, body, voiding) of the statements already stored among ``statement_ids``."""
-    return lookup(session, statement_ids, with_referrers=False)[0]
+def _pg_insert_params(plan: WritePlan) -> dict:
+    params = {name: [row[name] for row in plan.rows]
+              for name in ("seq", "statement_id", "timestamp", "verb_id", "voided", "voiding", "ref_target",
+                           "has_attachments", "body")}
+    params.update(stored=plan.stored, client_id=plan.client_id,
+                  kind=[key[0] for key in plan.index_rows], value=[key[1] for key in plan.index_rows],
+                  key_seq=[key[2] for key in plan.index_rows])
+    return params
 
 
-def referrers(session: Session, statement_ids: Iterable[str]) -> list[tuple[int, str, str, bool]]:
-    """(seq, id, target id, voiding) of stored statements whose object refers to one of the ids."""
-    return lookup(session, statement_ids, with_existing=False)[1]
+def _pg_canonical_queries(writes: CanonicalWrites) -> list[tuple[str, object, bool]]:
+    import json
 
+    def dumps(value) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    queries: list[tuple[str, object, bool]] = []
+    if writes.activity_inserts:
+        rows = writes.activity_inserts
+        queries.append((_PG_ACTIVITY_INSERT, (rows[0]["updated"], [r["key"] for r in rows],
+                                              [r["activity_id"] for r in rows],
+                                              [dumps(r["definition"]) for r in rows]), False))
+    if writes.activity_updates:
+        queries.append((_PG_ACTIVITY_UPDATE, [(dumps(r["definition"]), r["updated"], r["key"])
+                                              for r in writes.activity_updates], True))
+    if writes.agent_inserts:
+        rows = writes.agent_inserts
+        queries.append((_PG_AGENT_INSERT, (rows[0]["updated"], [r["key"] for r in rows],
+                                           [dumps(r["ifi"]) for r in rows], [dumps(r["names"]) for r in rows]),
+                        False))
+    if writes.agent_updates:
+        queries.append((_PG_AGENT_UPDATE, [(dumps(r["names"]), r["updated"], r["key"])
+                                           for r in writes.agent_updates], True))
+    return queries
+
+
+def _split_lookup(rows: Iterable, wanted: set[str]) -> tuple[dict[str, StoredRow], list[Referrer]]:
+    """Rows (seq, id, stored, body, voiding, ref_target) -> (existing by id, referrers)."""
+    existing: dict[str, StoredRow] = {}
+    referring: dict[int, Referrer] = {}
+    for seq, statement_id, stored, body, voiding, target in rows:
+        stored = aware(stored)
+        if body is not None and statement_id in wanted:
+            existing[statement_id] = (seq, statement_id, stored, body, voiding)
+        if target in wanted:  # a row can come from both halves of the look-up
+            referring[seq] = (seq, stored, statement_id, target, voiding)
+    return existing, list(referring.values())
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+def _sqlite_begin_write(session: Session, ids: list[str], activity_keys: list[str],
+                        agent_keys: list[str]) -> WriteStart:
+    # Any write statement makes SQLite take its single write lock (waiting busy_timeout).
+    session.execute(text("UPDATE lrs_statement SET seq = seq WHERE 1 = 0"))
+    # Under the lock seq and stored both grow, so the last seq is also the last stored.
+    last = session.execute(select(_STATEMENTS.c.seq, _STATEMENTS.c.stored)
+                           .order_by(_STATEMENTS.c.seq.desc()).limit(1)).first()
+    stored = datetime.now(timezone.utc)
+    if last is not None:
+        stored = max(stored, aware(last.stored) + ONE_MICROSECOND)
+    first = (last.seq if last is not None else 0) + 1
+    existing, referrers = lookup(session, ids)
+    start = WriteStart(stored=stored, seqs=list(range(first, first + len(ids))), existing=existing,
+                       referrers=referrers)
+    if activity_keys:
+        start.activities = dict(session.execute(select(LrsActivity.key, LrsActivity.definition)
+                                                .where(LrsActivity.key.in_(activity_keys))).all())
+    if agent_keys:
+        start.agents = dict(session.execute(select(LrsAgent.key, LrsAgent.names)
+                                            .where(LrsAgent.key.in_(agent_keys))).all())
+    return start
+
+
+def _sqlite_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
+    if plan.rows:
+        session.execute(insert(_STATEMENTS), [{**row, "stored": plan.stored, "client_id": plan.client_id}
+                                              for row in plan.rows])
+    if plan.index_rows:
+        session.execute(insert(_INDEX), [{"kind": kind, "value": value, "stored": plan.stored, "statement_seq": seq}
+                                         for kind, value, seq in plan.index_rows])
+    mark_voided(session, plan.voided)
+    if plan.extra_index_rows:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(_INDEX).on_conflict_do_nothing(),
+                        [{"kind": kind, "value": value, "stored": stored, "statement_seq": seq}
+                         for kind, value, stored, seq in plan.extra_index_rows])
+    store_attachments(session, plan.attachments)
+    _sqlite_canonical(session, plan.canonical)
+    # One writer at a time: everything stored up to this write is committed with it.
+    return WriteOutcome(skipped=set(), consistent_through=plan.stored)
+
+
+def _sqlite_canonical(session: Session, writes: CanonicalWrites) -> None:
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    if writes.activity_inserts:
+        session.execute(sqlite_insert(LrsActivity).on_conflict_do_nothing(index_elements=["key"]),
+                        writes.activity_inserts)
+    for row in writes.activity_updates:
+        session.execute(update(LrsActivity).where(LrsActivity.key == row["key"])
+                        .values(definition=row["definition"], updated=row["updated"]))
+    if writes.agent_inserts:
+        session.execute(sqlite_insert(LrsAgent).on_conflict_do_nothing(index_elements=["key"]),
+                        writes.agent_inserts)
+    for row in writes.agent_updates:
+        session.execute(update(LrsAgent).where(LrsAgent.key == row["key"])
+                        .values(names=row["names"], updated=row["updated"]))
+
+
+# --- Both databases: look-ups of the rare paths, reads ----------------------------------------
 
 def lookup(session: Session, statement_ids: Iterable[str], with_existing: bool = True,
-           with_referrers: bool = True) -> tuple[dict[str, tuple[int, str, bool]], list[tuple[int, str, str, bool]]]:
-    """Stored statements among the ids and those referring to them, in one round trip.
-
-    Returns (id -> (seq, body, voiding), [(seq, id, target id, voiding) of referrers]).
-    """
+           with_referrers: bool = True) -> tuple[dict[str, StoredRow], list[Referrer]]:
+    """Stored statements among the ids and those referring to them, in one round trip."""
     ids = list(statement_ids)
     if not ids:
         return {}, []
     columns = _STATEMENTS.c
-    wanted_columns = (columns.statement_id, columns.seq, columns.body, columns.voiding, columns.ref_target)
+    wanted_columns = (columns.seq, columns.statement_id, columns.stored, columns.body, columns.voiding,
+                      columns.ref_target)
     # Two selects, not one OR: PostgreSQL would read the whole table for "a IN (..) OR b IN (..)".
     postgres = dialect_name(session) == "postgresql"
     selects = []
@@ -116,14 +408,18 @@ def lookup(session: Session, statement_ids: Iterable[str], with_existing: bool =
     if with_referrers:
         selects.append(select(*wanted_columns).where(_one_of(columns.ref_target, ids, postgres)))
     rows = session.execute(union_all(*selects) if len(selects) > 1 else selects[0])
-    wanted = set(ids)
-    existing, referring = {}, {}
-    for row in rows:  # a row can come from both selects
-        if with_existing and row.statement_id in wanted:
-            existing[row.statement_id] = (row.seq, row.body, row.voiding)
-        if with_referrers and row.ref_target in wanted:
-            referring[row.seq] = (row.seq, row.statement_id, row.ref_target, row.voiding)
-    return existing, list(referring.values())
+    existing, referring = _split_lookup(rows, set(ids))
+    return (existing if with_existing else {}), (referring if with_referrers else [])
+
+
+def existing_statements(session: Session, statement_ids: Iterable[str]) -> dict[str, StoredRow]:
+    """id -> (seq, id, stored, body, voiding) of the statements already stored among ``statement_ids``."""
+    return lookup(session, statement_ids, with_referrers=False)[0]
+
+
+def referrers(session: Session, statement_ids: Iterable[str]) -> list[Referrer]:
+    """(seq, stored, id, target id, voiding) of stored statements whose object refers to one of the ids."""
+    return lookup(session, statement_ids, with_existing=False)[1]
 
 
 def _one_of(column, values: list[str], postgres: bool):
@@ -133,48 +429,9 @@ def _one_of(column, values: list[str], postgres: bool):
     return column.in_(values)
 
 
-def insert_statements(session: Session, rows: list[dict], index_rows: list[dict]) -> None:
-    """Bulk-insert statement rows and their filter keys.
-
-    PostgreSQL: COPY, several times faster than row-by-row INSERTs for large batches (it runs
-    on the session's own connection, so it is part of the caller's transaction). SQLite: one
-    executemany per table.
-    """
-    if dialect_name(session) == "postgresql":
-        _copy_rows(session, _STATEMENTS, rows)
-        _copy_rows(session, _INDEX, index_rows)
-        return
-    if rows:
-        session.execute(insert(_STATEMENTS), rows)
-    if index_rows:
-        session.execute(insert(_INDEX), index_rows)
-
-
-def _copy_rows(session: Session, table, rows: list[dict]) -> None:
-    if not rows:
-        return
-    columns = [column.name for column in table.columns]
-    raw = session.connection().connection.driver_connection
-    names = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in columns])
-
-
-def add_index_keys(session: Session, index_rows: list[dict]) -> None:
-    """Insert filter keys that may already exist (keys inherited late through a StatementRef)."""
-    if not index_rows:
-        return
-    if dialect_name(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    session.execute(dialect_insert(_INDEX).on_conflict_do_nothing(), index_rows)
-
-
 def mark_voided(session: Session, statement_ids: Iterable[str]) -> None:
     """Void stored statements (never a voiding statement: Data §2.3.2.s2.b3)."""
-    ids = list(statement_ids)
+    ids = sorted(statement_ids)
     if ids:
         session.execute(update(_STATEMENTS).where(_STATEMENTS.c.statement_id.in_(ids),
                                                   _STATEMENTS.c.voiding.is_(False)).values(voided=True))
@@ -204,19 +461,19 @@ def load_attachments(session: Session, sha2s: Iterable[str]) -> dict[str, tuple[
 
 
 def consistent_through(session: Session) -> datetime:
-    """The Consistent-Through time for a read that starts now (see the module docstring)."""
+    """The Consistent-Through time for a read that starts now (see the module docstring).
+
+    Call it before the read's queries, in the same transaction: on PostgreSQL the read's
+    next statements then take snapshots after the scan of pg_stat_activity.
+    """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        t0, idle = connection.execute(text(
-            "SELECT t0, CASE WHEN pg_try_advisory_lock_shared(:key) "
-            "THEN pg_advisory_unlock_shared(:key) ELSE false END "
-            "FROM (SELECT clock_timestamp() AS t0 OFFSET 0) AS clock"), {"key": WRITER_LOCK_KEY}).one()
-    else:
-        t0 = datetime.now(timezone.utc)
-        idle = _sqlite_writer_idle(connection)
-    if idle:
-        return aware(t0) - ONE_MICROSECOND
-    last = connection.execute(select(_STATEMENTS.c.stored).order_by(_STATEMENTS.c.seq.desc()).limit(1)).scalar()
+        return aware(connection.exec_driver_sql(_PG_CONSISTENT_THROUGH).scalar()) - ONE_MICROSECOND
+    t0 = datetime.now(timezone.utc)
+    if _sqlite_writer_idle(connection):
+        return t0 - ONE_MICROSECOND
+    last = connection.execute(select(_STATEMENTS.c.stored)
+                              .order_by(_STATEMENTS.c.stored.desc(), _STATEMENTS.c.seq.desc()).limit(1)).scalar()
     return aware(last) if last is not None else EPOCH
 
 
@@ -236,9 +493,3 @@ def _sqlite_writer_idle(connection: Connection) -> bool:
         return True
     finally:
         raw.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-
-
-def last_seq(session: Session) -> int:
-    """The highest seq committed and visible now (0 when there is none)."""
-    return session.execute(select(_STATEMENTS.c.seq).order_by(_STATEMENTS.c.seq.desc()).limit(1)).scalar() or 0
-

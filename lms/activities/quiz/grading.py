@@ -4,13 +4,13 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from lms.activities.base import Outcome, QuestionResult
 
 CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 _SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
 def _lang_map(texts: dict[str, str]) -> dict[str, str]:
@@ -22,12 +22,96 @@ def normalise_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip().casefold()
 
 
-def parse_number(raw: str) -> float | None:
-    """A number typed by a learner: "25", "-2.5" or the Vietnamese "2,5"; None when it is not one."""
-    text = raw.strip().replace(" ", "")
-    if not _NUMBER.match(text):
+def parse_number(raw: str, locale: str = "vi") -> float | None:
+    """A number as a learner types it; None when it is not one. The rules (docs/content/authoring.md):
+
+    * a leading ``+``/``-`` (or the minus sign ``−``) is allowed;
+    * spaces (also no-break and thin spaces) only group thousands: ``1 500 000``; then a single ``.``
+      or ``,`` is the decimal mark: ``1 500,5``;
+    * with both ``.`` and ``,`` the last one is the decimal mark and the other groups thousands:
+      ``1.500.000,5`` and ``1,500,000.5``;
+    * a mark written more than once groups thousands: ``1.500.000``, ``1,500,000``;
+    * a single mark is the decimal mark (``3,5``, ``3.5``, ``0,125``, ``1500.000``) unless it is
+      followed by exactly three digits after one to three digits not starting with 0: that is
+      ambiguous (``1.500``, ``12,345``) and the learner's language decides: in Vietnamese ``.``
+      groups and ``,`` is decimal (1.500 = 1500, 1,500 = 1.5); in English the reverse.
+
+    Thousands groups must be well formed (1-3 digits, then groups of exactly 3), else it is no number.
+    """
+    text = raw.strip().replace("\u2212", "-")
+    sign = -1.0 if text.startswith("-") else 1.0
+    text = text[1:] if text[:1] in "+-" else text
+    if _SPACE_GROUPS.search(text):
+        return _spaced_number(_SPACE_GROUPS.sub(" ", text), sign)
+    if not text or not _PLAIN_CHARS.match(text):
         return None
-    return float(text.replace(",", "."))
+    marks = [mark for mark in ".," if mark in text]
+    if len(marks) == 2:
+        decimal = "." if text.rfind(".") > text.rfind(",") else ","
+        whole, _mark, fraction = text.rpartition(decimal)
+        return _grouped(whole, "," if decimal == "." else ".", fraction, sign) if decimal not in whole else None
+    if not marks:
+        return sign * float(text)
+    mark = marks[0]
+    if text.count(mark) > 1:
+        return _grouped(text, mark, "", sign)
+    whole, _mark, fraction = text.partition(mark)
+    ambiguous = len(fraction) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0")
+    if ambiguous and mark == GROUP_MARK.get(locale, GROUP_MARK["vi"]):
+        return _decimal(whole + fraction, "", sign)
+    return _decimal(whole, fraction, sign)
+
+
+GROUP_MARK = {"vi": ".", "en": ","}  # the thousands mark of an ambiguous "1.500" / "1,500" per language
+_SPACE_GROUPS = re.compile(r"[ \u00a0\u202f\u2009]+")
+_PLAIN_CHARS = re.compile(r"^[0-9.,]+$")
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def _digits(text: str) -> bool:
+    return bool(_DIGITS.match(text))
+
+
+def _decimal(whole: str, fraction: str, sign: float) -> float | None:
+    """``whole`` and ``fraction`` digits (either may be empty, not both) as a signed number."""
+    if not (whole or fraction) or (whole and not _digits(whole)) or (fraction and not _digits(fraction)):
+        return None
+    return sign * float(f"{whole or '0'}.{fraction or '0'}")
+
+
+def _grouped(whole: str, group: str, fraction: str, sign: float) -> float | None:
+    """``whole`` with ``group`` between thousands (1-3 digits, then groups of exactly 3)."""
+    if not re.fullmatch(rf"[0-9]{{1,3}}(?:{re.escape(group)}[0-9]{{3}})+", whole):
+        return None
+    return _decimal(whole.replace(group, ""), fraction, sign)
+
+
+def _spaced_number(text: str, sign: float) -> float | None:
+    """``1 500 000`` or ``1 500 000,5``: spaces group thousands, one ``.`` or ``,`` is the decimal mark."""
+    marks = [c for c in text if c in ".,"]
+    if len(marks) > 1:
+        return None
+    whole, _mark, fraction = text.partition(marks[0]) if marks else (text, "", "")
+    return _grouped(whole, " ", fraction, sign)
+
+
+def plain_number(value: float) -> str:
+    """A number without exponent or trailing zeros, as xAPI and the records keep it: 1500000, 3.5, -0.25."""
+    text = format(Decimal(repr(float(value))).normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def display_number(value: float, locale: str) -> str:
+    """A number for a learner to read: the language's decimal mark, thousands grouped from 10 000 on
+    (so a year stays 2024): vi 1.500.000 and 3,5; en 1,500,000 and 3.5."""
+    group = GROUP_MARK.get(locale, GROUP_MARK["vi"])
+    decimal = "," if group == "." else "."
+    text = plain_number(value)
+    negative = text.startswith("-")
+    whole, _dot, fraction = text.lstrip("-").partition(".")
+    if len(whole) > 4:
+        whole = f"{int(whole):,}".replace(",", group)
+    return ("-" if negative else "") + whole + (decimal + fraction if fraction else "")
 
 
 def new_attempt_state(questions: list[dict], shuffle: bool, seed: int) -> dict[str, Any]:
@@ -84,13 +168,13 @@ def _grade_short(q: dict, form: dict[str, list[str]], locale: str) -> tuple[bool
     return normalise_text(typed) in accepted, typed, bool(typed)
 
 
-def _grade_numeric(q: dict, form: dict[str, list[str]]) -> tuple[bool, str, bool]:
+def _grade_numeric(q: dict, form: dict[str, list[str]], locale: str) -> tuple[bool, str, bool]:
     values = _field(form, f"q-{q['id']}")
     typed = values[0].strip() if values else ""
-    number = parse_number(typed)
+    number = parse_number(typed, locale)
     if number is None:
         return False, typed, bool(typed)
-    return abs(number - q["answer"]) <= q["tolerance"] + 1e-9, f"{number:g}", True
+    return abs(number - q["answer"]) <= q["tolerance"] + 1e-9, plain_number(number), True
 
 
 def _grade_matching(q: dict, form: dict[str, list[str]]) -> tuple[bool, str, bool]:
@@ -128,7 +212,7 @@ def grade_question(q: dict, form: dict[str, list[str]], locale: str) -> Question
     elif kind == "short":
         correct, response, answered = _grade_short(q, form, locale)
     elif kind == "numeric":
-        correct, response, answered = _grade_numeric(q, form)
+        correct, response, answered = _grade_numeric(q, form, locale)
     elif kind == "matching":
         correct, response, answered = _grade_matching(q, form)
     else:
@@ -178,7 +262,7 @@ def interaction_definition(q: dict) -> dict[str, Any]:
                           correctResponsesPattern=[f"{{case_matters=false}}{a}" for a in answers])
     elif kind == "numeric":
         low, high = q["answer"] - q["tolerance"], q["answer"] + q["tolerance"]
-        pattern = f"{q['answer']:g}" if q["tolerance"] == 0 else f"{low:g}[:]{high:g}"
+        pattern = plain_number(q["answer"]) if q["tolerance"] == 0 else f"{plain_number(low)}[:]{plain_number(high)}"
         definition.update(interactionType="numeric", correctResponsesPattern=[pattern])
     elif kind == "matching":
         definition.update(interactionType="matching", source=_components(q["pairs"], "source"),

@@ -1,0 +1,1 @@
+"""The public skeleton of the site: home page, language switch, health check, error pages."""
