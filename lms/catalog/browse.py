@@ -21,14 +21,13 @@ class UnknownGroup(ValueError):
 
 @dataclass
 class ModuleRow:
-    """A module as listed for a teacher: title, kind of activity, minutes, practice task or not."""
+    """A module as listed for a teacher: title, kind of activity, minutes, practice task, locked or not."""
 
     position: int
     title: str
     type_title: str
     minutes: int
     practice: bool
-    graded: bool
     requires_previous: bool
 
 
@@ -59,14 +58,9 @@ def _type_title(module: CourseModule, locale: str) -> str:
 
 def module_rows(course: Course, locale: str) -> list[ModuleRow]:
     """The course's current modules in order. ``practice`` is the hands-on flag a module's settings may carry."""
-    registry = activities()
-    rows = []
-    for number, module in enumerate(course.active_modules, start=1):
-        plugin = registry.get(module.type)
-        rows.append(ModuleRow(number, module.text(locale), _type_title(module, locale), module.estimated_minutes or 0,
-                              (module.settings or {}).get("practice") is True,
-                              bool(plugin is not None and plugin.supports("grade")), module.requires_previous))
-    return rows
+    return [ModuleRow(number, module.text(locale), _type_title(module, locale), module.estimated_minutes or 0,
+                      (module.settings or {}).get("practice") is True, module.requires_previous)
+            for number, module in enumerate(course.active_modules, start=1)]
 
 
 def course_cards(locale: str) -> list[CourseCard]:

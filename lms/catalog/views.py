@@ -1,5 +1,4 @@
-"""The catalogue: teachers browse courses by target group and open one before assigning it; the course
-editor (manage, create and edit courses and modules, export a course as a zip)."""
+"""The catalogue for teachers (browse by target group, a course's page, assign it) and the course editor."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -54,7 +53,7 @@ def index():
         shown, status, bad_group, group = cards, 400, group, None
     return render_template("catalog/index.html", cards=shown, group=group, groups=TARGET_GROUP_LABELS,
                            counts=browse.group_counts(cards), total=len(cards), bad_group=bad_group,
-                           locale=_locale()), status
+                           digcomp_label=digcomp_label, locale=_locale()), status
 
 
 @bp.route("/courses/<slug>")
@@ -64,9 +63,9 @@ def course(slug: str):
     if found is None:
         abort(404)
     return render_template("catalog/course.html", course=found, modules=browse.module_rows(found, _locale()),
-                           classes=browse.assignable_classes(current_user), can_edit=editor.can_edit(current_user, found),
-                           groups=TARGET_GROUP_LABELS, digcomp_label=digcomp_label, digcomp_area_label=digcomp_area_label,
-                           locale=_locale())
+                           classes=browse.assignable_classes(current_user),
+                           can_edit=editor.can_edit(current_user, found), groups=TARGET_GROUP_LABELS,
+                           digcomp_label=digcomp_label, digcomp_area_label=digcomp_area_label, locale=_locale())
 
 
 @bp.route("/courses/<slug>/assign")

@@ -206,3 +206,80 @@ def test_export_round_trip(tmp_path, quiz):
     data = tomllib.loads(text)
     questions, problems = check_questions_file(TomlFile("x", data, LineIndex.build(text)))
     assert problems == [] and questions == view.content["questions"]
+
+
+# Numbers as Vietnamese and English learners type them (issue 7; rules in docs/content/authoring.md).
+@pytest.mark.parametrize("typed, expected", [
+    ("1.500.000", 1500000), ("1 500 000", 1500000), ("1\u00a0500\u00a0000", 1500000), ("1\u202f500\u202f000", 1500000),
+    ("1,500,000", 1500000), ("3,5", 3.5), ("3.5", 3.5), ("1.500.000,5", 1500000.5), ("1,500,000.5", 1500000.5),
+    ("1 500 000,5", 1500000.5), ("0,125", 0.125), ("1500.000", 1500), ("1500", 1500), ("-2,5", -2.5),
+    ("\u22122,5", -2.5), ("+7", 7), (",5", 0.5), ("5,", 5), (" 12.0 ", 12),
+])
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_unambiguous_numbers_read_the_same_in_both_languages(typed, expected, locale):
+    assert parse_number(typed, locale) == expected
+
+
+@pytest.mark.parametrize("typed, vi, en", [
+    ("1.500", 1500, 1.5), ("1,500", 1.5, 1500), ("12.345", 12345, 12.345), ("999,999", 999.999, 999999),
+    ("2.024", 2024, 2.024),
+])
+def test_ambiguous_numbers_follow_the_interface_language(typed, vi, en):
+    """vi: "." groups thousands and "," is the decimal mark; en: the reverse."""
+    assert parse_number(typed, "vi") == vi and parse_number(typed, "en") == en
+
+
+@pytest.mark.parametrize("typed", ["", "-", ".", "abc", "1e5", "1.2.3", "1..5", "1,5,3", "1.5,3", "1,500.000,5",
+                                   "1.50.000", "15 00", "1 5", "1 500.000,5", "12 34", "1\u0662", "0x10", "1/2"])
+def test_malformed_numbers_are_not_numbers(typed):
+    assert parse_number(typed, "vi") is None and parse_number(typed, "en") is None
+
+
+def _numeric(answer, tolerance=0):
+    return {"id": "n", "type": "numeric", "points": 1, "answer": answer, "tolerance": tolerance,
+            "prompt": {"vi": "Bao nhiêu?", "en": "How much?"},
+            "feedback_correct": {"vi": "", "en": ""}, "feedback_incorrect": {"vi": "", "en": ""}}
+
+
+@pytest.mark.parametrize("typed, locale, correct", [
+    ("1.500.000", "vi", True), ("1 500 000", "vi", True), ("1,500,000", "en", True), ("1.500.000", "en", True),
+    ("1500000", "en", True), ("1.500", "vi", False), ("1,5", "vi", False), ("1.5", "en", False),
+])
+def test_numeric_question_with_thousands_separators(typed, locale, correct):
+    from lms.activities.quiz.grading import grade_question
+
+    result = grade_question(_numeric(1500000), {"q-n": [typed]}, locale)
+    assert result.correct is correct
+    assert result.response == ("1500000" if correct else result.response)  # kept plain, for xAPI and review
+
+
+def test_ambiguous_answer_is_graded_in_the_learners_language():
+    from lms.activities.quiz.grading import grade_question
+
+    thousand_and_a_half = _numeric(1500)
+    assert grade_question(thousand_and_a_half, {"q-n": ["1.500"]}, "vi").correct
+    assert not grade_question(thousand_and_a_half, {"q-n": ["1.500"]}, "en").correct
+    one_and_a_half = _numeric(1.5)
+    assert grade_question(one_and_a_half, {"q-n": ["1.500"]}, "en").correct
+    assert grade_question(one_and_a_half, {"q-n": ["1,500"]}, "vi").correct
+    assert grade_question(one_and_a_half, {"q-n": ["1,5"]}, "en").correct  # unambiguous decimal comma
+
+
+def test_numbers_are_recorded_plain_and_shown_in_the_learners_language():
+    from lms.activities.quiz.activity import describe_answer, describe_response
+    from lms.activities.quiz.grading import display_number, grade_question, interaction_definition, plain_number
+
+    question = _numeric(2400000, tolerance=0.5)
+    result = grade_question(question, {"q-n": ["2.400.000,25"]}, "vi")
+    assert result.correct and result.response == "2400000.25"
+    assert describe_response(question, result.response, "vi") == "2.400.000,25"
+    assert describe_response(question, result.response, "en") == "2,400,000.25"
+    assert describe_response(question, "hai triệu", "vi") == "hai triệu"  # not a number: shown as typed
+    assert describe_answer(question, "vi") == "2.400.000 (± 0,5)"
+    assert describe_answer(question, "en") == "2,400,000 (± 0.5)"
+    assert interaction_definition(question)["correctResponsesPattern"] == ["2399999.5[:]2400000.5"]
+    assert interaction_definition(_numeric(2400000))["correctResponsesPattern"] == ["2400000"]
+    assert display_number(2024, "vi") == "2024" and plain_number(-0.0) == "0" and plain_number(1e-7) == "0.0000001"
+    for value in (1500000, 3.5, 12345.678, -0.25, 2024):  # what a learner is shown can be typed back
+        for locale in ("vi", "en"):
+            assert parse_number(display_number(value, locale), locale) == value

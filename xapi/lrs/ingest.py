@@ -25,6 +25,9 @@ from xapi.lrs.http import BadRequest, Conflict
 from xapi.schemas import StatementValidationError, parse_timestamp, validate_statements
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+# One encoder for every stored body: json.dumps with options builds a new encoder per call.
+# Statements come from a JSON parser, so they cannot contain cycles (no check needed).
+_BODY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 DEFAULT_STATEMENT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
 # How far keys are inherited along a chain of StatementRefs (a targets b targets c ...).
 _MAX_REF_DEPTH = 32
@@ -304,7 +307,7 @@ def _rows(new: list[Prepared], start: storage.WriteStart,
             "timestamp": item.timestamp or start.stored, "verb_id": item.statement["verb"]["id"],
             "voided": item.statement_id in voided and not item.voiding, "voiding": item.voiding,
             "ref_target": item.ref_target, "has_attachments": bool(_statement_attachments(item.statement)),
-            "body": json.dumps(item.statement, ensure_ascii=False, separators=(",", ":")),
+            "body": _BODY_ENCODER.encode(item.statement),
         })
         index_rows += [(kind, value, seq) for kind, value in keys.stored_keys(item.keys | item.inherited)]
     return rows, index_rows

@@ -151,6 +151,8 @@ def describe_response(q: dict, response: str, locale: str) -> str:
             if source in by_id and target in by_id:
                 parts.append(f"{by_id[source]['source'][locale]} = {by_id[target]['target'][locale]}")
         return "; ".join(parts)
+    if kind == "numeric" and grading.PLAIN_NUMBER.match(response):
+        return grading.display_number(float(response), locale)
     return response
 
 
@@ -164,7 +166,8 @@ def describe_answer(q: dict, locale: str) -> str:
     if kind == "short":
         return q["answers"].get(locale, q["answers"]["vi"])[0]
     if kind == "numeric":
-        return f"{q['answer']:g}" + (f" (± {q['tolerance']:g})" if q["tolerance"] else "")
+        tolerance = f" (± {grading.display_number(q['tolerance'], locale)})" if q["tolerance"] else ""
+        return grading.display_number(q["answer"], locale) + tolerance
     if kind == "matching":
         return "; ".join(f"{p['source'][locale]} = {p['target'][locale]}" for p in q["pairs"])
     return " → ".join(i["text"][locale] for i in q["items"])

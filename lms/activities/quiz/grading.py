@@ -22,6 +22,13 @@ def normalise_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip().casefold()
 
 
+GROUP_MARK = {"vi": ".", "en": ","}  # the thousands mark of an ambiguous "1.500" / "1,500" per language
+_SPACE_GROUPS = re.compile(r"[ \u00a0\u202f\u2009]+")
+_PLAIN_CHARS = re.compile(r"^[0-9.,]+$")
+_DIGITS = re.compile(r"^[0-9]+$")
+PLAIN_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # what plain_number writes
+
+
 def parse_number(raw: str, locale: str = "vi") -> float | None:
     """A number as a learner types it; None when it is not one. The rules (docs/content/authoring.md):
 
@@ -40,7 +47,7 @@ def parse_number(raw: str, locale: str = "vi") -> float | None:
     """
     text = raw.strip().replace("\u2212", "-")
     sign = -1.0 if text.startswith("-") else 1.0
-    text = text[1:] if text[:1] in "+-" else text
+    text = text[1:].lstrip() if text[:1] in "+-" else text
     if _SPACE_GROUPS.search(text):
         return _spaced_number(_SPACE_GROUPS.sub(" ", text), sign)
     if not text or not _PLAIN_CHARS.match(text):
@@ -60,12 +67,6 @@ def parse_number(raw: str, locale: str = "vi") -> float | None:
     if ambiguous and mark == GROUP_MARK.get(locale, GROUP_MARK["vi"]):
         return _decimal(whole + fraction, "", sign)
     return _decimal(whole, fraction, sign)
-
-
-GROUP_MARK = {"vi": ".", "en": ","}  # the thousands mark of an ambiguous "1.500" / "1,500" per language
-_SPACE_GROUPS = re.compile(r"[ \u00a0\u202f\u2009]+")
-_PLAIN_CHARS = re.compile(r"^[0-9.,]+$")
-_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def _digits(text: str) -> bool:
