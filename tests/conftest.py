@@ -113,3 +113,11 @@ def runner(app, db):
 @pytest.fixture()
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def world(db):
+    """Two schools with their managers, teachers, classes and students (see tests/accounts/factories.py)."""
+    from tests.accounts.factories import build_world
+
+    return build_world()

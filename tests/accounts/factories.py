@@ -3,25 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
 
 PASSWORD = "correct-horse-7"
-
-# Argon2id with the smallest parameters: the same code path, milliseconds instead of 100 ms per hash.
-FAST_HASH_SETTINGS = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 1024, "PASSWORD_HASH_PARALLELISM": 1}
-
-
-@pytest.fixture()
-def fast_hashing(app):
-    saved = {key: app.config.get(key) for key in FAST_HASH_SETTINGS}
-    app.config.update(FAST_HASH_SETTINGS)
-    yield
-    for key, value in saved.items():
-        if value is None:
-            app.config.pop(key, None)
-        else:
-            app.config[key] = value
-
 
 def login(client, identifier: str, password: str = PASSWORD, **environ):
     """Log in through the real form; returns the response (302 on success)."""
