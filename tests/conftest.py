@@ -6,11 +6,13 @@ exercise the real migration chain), and every table is emptied after each test.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 
@@ -121,3 +123,21 @@ def world(db):
     from tests.accounts.factories import build_world
 
     return build_world()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Live-server tests send thousands of requests; access log lines would bury the output."""
+
+    def log_request(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        pass
+
+
+@pytest.fixture()
+def live_server(app, db):
+    """The application on a real HTTP port of 127.0.0.1 (threaded werkzeug); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

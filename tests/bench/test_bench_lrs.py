@@ -5,21 +5,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Thousands of benchmark requests would bury the test output in access log lines."""
-
-    def log_request(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        pass
 
 
 @pytest.fixture()
-def live_lrs(app, db):
+def live_lrs(app, db, live_server):
     """Our app served by a threaded werkzeug server on a free port, and an all-scopes credential."""
     from xapi.lrs.auth import create_client
 
@@ -27,12 +18,7 @@ def live_lrs(app, db):
         credential, secret = create_client(db.session, "benchmark", ["all"], "http://lms.test")
         key = credential.key
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-lrs", daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}/xapi", "key": key, "secret": secret}
-    server.shutdown()
-    thread.join(timeout=10)
+    yield {"url": f"{live_server}/xapi", "key": key, "secret": secret}
 
 
 def bench(live: dict, *args: str, secret: str | None = None) -> subprocess.CompletedProcess:

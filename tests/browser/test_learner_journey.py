@@ -1,11 +1,9 @@
 """The learner's journey in a real browser (headless Chromium), in Vietnamese, with screenshots for docs/."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.accounts.factories import PASSWORD
 from tests.learn.helpers import assign, import_fixture_course
@@ -18,16 +16,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (.ci/run installs it)")]
 
-
-@pytest.fixture()
-def live_server(app, db):
-    """The application on a real HTTP port, in a thread, for the browser."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture()

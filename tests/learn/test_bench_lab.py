@@ -1,21 +1,6 @@
 """`lms bench lab` against a live server: every simulated learner finishes and the LRS holds exactly their statements."""
 from __future__ import annotations
 
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
-
-@pytest.fixture()
-def live_server(app, db):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
 
 def test_lab_bench_small_class(runner, live_server):
     from lms.bench.lab import lab_command
