@@ -139,3 +139,90 @@ def test_consistent_through_of_a_write_covers_every_statement_committed_before_i
     later = [s["id"] for s in xapi_client.get("/statements", query_string={"since": through}).get_json()["statements"]]
     assert first not in later
     assert second in later or stored(second) <= through
+
+
+def _wait_until_blocked(db, seconds: float = 10.0) -> None:
+    """Until a request waits for the holder's lock (PostgreSQL); SQLite gives no such view."""
+    if db.engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + seconds
+    with db.engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()").scalar()
+            connection.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the racing request never waited for the first writer")
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["equivalent", "different"])
+def test_a_statement_id_written_by_two_writers_at_once_is_stored_once(db, xapi_client, same):
+    """Communication §2.1.2.s2.b3/§2.1.1: two writes racing with one statement id (neither sees the
+    other's uncommitted row): the first commit wins, the other is accepted without change when the
+    statements are equivalent and refused with 409 otherwise; no filter key of the loser is left."""
+    from sqlalchemy.orm import Session
+
+    from xapi.lrs.ingest import ingest
+
+    statement_id = str(uuid.uuid4())
+    first = sample_statement(id=statement_id)
+    other_verb = "http://example.com/verbs/other"
+    second = first if same else sample_statement(id=statement_id, verb={"id": other_verb})
+    holder = Session(db.engine)
+    ingest(holder, [first], xapi_client.authority)  # written, not committed: holds the id
+    outcome: dict = {}
+    racer = threading.Thread(target=lambda: outcome.update(response=xapi_client.post("/statements", json=second)))
+    racer.start()
+    try:
+        _wait_until_blocked(db)
+    finally:
+        holder.commit()
+        holder.close()
+        racer.join(timeout=30)
+    assert outcome["response"].status_code == (200 if same else 409), outcome["response"].get_data(as_text=True)
+
+    def ids_with_verb(verb: str) -> list[str]:
+        page = xapi_client.get("/statements", query_string={"verb": verb}).get_json()
+        return [statement["id"] for statement in page["statements"]]
+
+    assert ids_with_verb(first["verb"]["id"]) == [statement_id]
+    assert ids_with_verb(other_verb) == []
+    stored = xapi_client.get("/statements", query_string={"statementId": statement_id}).get_json()
+    assert stored["verb"]["id"] == first["verb"]["id"]
+    with db.engine.connect() as connection:
+        orphans = connection.exec_driver_sql(
+            "SELECT count(*) FROM lrs_statement_index AS i "
+            "WHERE NOT EXISTS (SELECT 1 FROM lrs_statement AS s WHERE s.seq = i.statement_seq)").scalar()
+    assert orphans == 0
+
+
+@pytest.mark.parametrize("voiding_first", [True, False], ids=["voiding-first", "target-first"])
+def test_a_voiding_statement_and_its_target_written_at_once_still_void_it(db, xapi_client, voiding_first):
+    """Data §2.3.2: a voiding statement and its target written by two transactions at the same time
+    (each one's look-up runs before the other commits): the target still ends up voided."""
+    from sqlalchemy.orm import Session
+
+    from xapi.lrs.ingest import ingest
+
+    target = sample_statement(id=str(uuid.uuid4()))
+    voiding = sample_statement(id=str(uuid.uuid4()), verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                               object={"objectType": "StatementRef", "id": target["id"]})
+    held, raced = (voiding, target) if voiding_first else (target, voiding)
+    holder = Session(db.engine)
+    ingest(holder, [held], xapi_client.authority)
+    outcome: dict = {}
+    racer = threading.Thread(target=lambda: outcome.update(response=xapi_client.post("/statements", json=raced)))
+    racer.start()
+    try:
+        _wait_until_blocked(db)
+    finally:
+        holder.commit()
+        holder.close()
+        racer.join(timeout=30)
+    assert outcome["response"].status_code == 200, outcome["response"].get_data(as_text=True)
+    assert xapi_client.get("/statements", query_string={"statementId": target["id"]}).status_code == 404
+    assert xapi_client.get("/statements", query_string={"voidedStatementId": target["id"]}).status_code == 200

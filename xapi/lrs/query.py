@@ -185,9 +185,13 @@ def fetch_page(session: Session, query: StatementQuery, client_id: int | None) -
         statement = (select(*columns).select_from(driver.join(_S, _S.c.seq == seq))
                      .where(driver.c.kind == first_kind, driver.c.value == first_value))
         for kind, value in query.filters[1:]:
+            # A probe on the full primary key, written against the statement row: with both
+            # columns from one table the planner uses both as index conditions (with one from
+            # each of two tables it kept only one and filtered a whole verb's range).
             probe = _I.alias()
             statement = statement.where(exists().where(probe.c.kind == kind, probe.c.value == value,
-                                                       probe.c.stored == stored, probe.c.statement_seq == seq))
+                                                       probe.c.stored == _S.c.stored,
+                                                       probe.c.statement_seq == _S.c.seq))
     else:
         stored, seq = _S.c.stored, _S.c.seq
         statement = select(*columns)
