@@ -250,3 +250,68 @@ def test_last_modified_matches_stored(xapi_client):
     response = xapi_client.get("/statements", query_string={"statementId": statement_id})
     stored = datetime.fromisoformat(response.get_json()["stored"].replace("Z", "+00:00"))
     assert parsedate_to_datetime(response.headers["Last-Modified"]) == stored.replace(microsecond=0)
+
+
+def _paged_ids(client, **params) -> list[str]:
+    """Every statement id of a query, following ``more`` links."""
+    collected, page = [], client.get("/statements", query_string=params)
+    while True:
+        collected += ids_of(page)
+        more = page.get_json()["more"]
+        if not more:
+            return collected
+        page = client.get(more[len("/xapi"):])
+
+
+@pytest.mark.parametrize("ascending", ["false", "true"])
+def test_related_filters_page_through_direct_and_related_matches_in_order(xapi_client, ascending):
+    """§2.1.3 related_agents / related_activities: statements where the agent (activity) is the
+    actor or object and those where it is only related, interleaved in stored order, each once,
+    also across ``more`` pages (Data §2.5)."""
+    as_actor = {"actor": TEACHER, "object": {"id": COURSE}}
+    as_instructor = {"actor": LAN, "object": {"id": QUIZ},
+                     "context": {"instructor": TEACHER, "contextActivities": {"parent": [{"id": COURSE}]}}}
+    ids = [xapi_client.post("/statements", json=sample_statement(**(as_actor if i % 2 else as_instructor)))
+           .get_json()[0] for i in range(5)]
+    expected = ids if ascending == "true" else ids[::-1]
+    for params in ({"agent": json.dumps(TEACHER), "related_agents": "true"},
+                   {"activity": COURSE, "related_activities": "true"}):
+        assert _paged_ids(xapi_client, limit=2, ascending=ascending, **params) == expected
+        # Second filter: the related kinds are also matched by a probe.
+        assert _paged_ids(xapi_client, limit=2, ascending=ascending, verb=sample_statement()["verb"]["id"],
+                          **params) == expected
+    assert query(xapi_client, agent=json.dumps(TEACHER)) == set(ids[1::2])
+    assert query(xapi_client, activity=COURSE) == set(ids[1::2])
+
+
+def test_a_statement_ref_found_through_two_kinds_is_returned_once(xapi_client):
+    """§2.1.3.s3: a statement referring to another matches the target's filters too; when the
+    agent is its actor and the target's instructor (the key arrives later, with the target), it is
+    still listed once."""
+    target_id = str(uuid.uuid4())
+    referrer = sample_statement(actor=TEACHER, verb={"id": "http://example.com/verbs/reviewed"},
+                                object={"objectType": "StatementRef", "id": target_id})
+    referrer_id = ids_of_post(xapi_client, referrer)
+    ids_of_post(xapi_client, sample_statement(id=target_id, actor=LAN, context={"instructor": TEACHER}))
+    found = ids_of(xapi_client.get("/statements", query_string={"agent": json.dumps(TEACHER),
+                                                                "related_agents": "true"}))
+    assert found == [target_id, referrer_id]
+
+
+def test_a_related_key_is_not_stored_again_for_a_direct_match(db, xapi_client):
+    """Storage: the actor and the object activity are stored once each (as direct keys), not
+    again as related keys; the related filters still find them (tests above)."""
+    statement_id = ids_of_post(xapi_client, sample_statement(actor=LAN, object={"id": QUIZ}, context={
+        "contextActivities": {"parent": [{"id": COURSE}]}}))
+    with db.engine.connect() as connection:
+        kinds = sorted(connection.exec_driver_sql(
+            "SELECT i.kind FROM lrs_statement_index AS i JOIN lrs_statement AS s ON s.seq = i.statement_seq "
+            "WHERE s.statement_id = '" + statement_id + "'").scalars())
+    # verb, agent (LAN), related agent (the authority), activity (QUIZ), related activity (COURSE)
+    assert kinds == ["A", "T", "a", "t", "v"]
+
+
+def ids_of_post(client, statement: dict) -> str:
+    response = client.post("/statements", json=statement)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()[0]

@@ -227,3 +227,12 @@ def test_every_response_has_consistent_through(xapi_client):
     ]
     for response in responses:
         assert response.headers.get("X-Experience-API-Consistent-Through", "").endswith("Z")
+
+
+def test_pooled_connections_are_pinged_and_recycled_by_default(db, xapi_client):
+    """Operations (docs/content/operations.md): a pooled connection is checked before use, so a
+    database restart never becomes an error page, and is replaced after an hour."""
+    assert db.engine.pool._pre_ping is True
+    assert db.engine.pool._recycle == 3600
+    for _ in range(3):
+        assert xapi_client.post("/statements", json=sample_statement()).status_code == 200

@@ -136,7 +136,8 @@ def _check_attachments(statements: list[dict], parts: dict[str, bytes] | None, v
 def _prepare(received: dict, authority: dict, version: str) -> Prepared:
     """Fill what the LRS sets (Data §2.4): id, authority, version; arrays for contextActivities."""
     statement = dict(received)
-    statement.setdefault("id", str(uuid.uuid4()))
+    if "id" not in statement:  # no uuid4() (a system call) for the statements that bring their id
+        statement["id"] = str(uuid.uuid4())
     statement["authority"] = authority
     statement.setdefault("version", DEFAULT_STATEMENT_VERSION[version])
     statement.pop("stored", None)

@@ -5,6 +5,8 @@ members), ``related_agents`` adds authority, instructor, team, context agents an
 inside a SubStatement; ``activity`` matches an Activity object, ``related_activities`` adds the
 context activities and the SubStatement's. Each key is a (kind, value) pair stored in
 ``lrs_statement_index``; the kinds are documented on :class:`xapi.lrs.models.StatementIndex`.
+A related key (``A``, ``T``) is not stored when the statement has the direct key (``a``, ``t``)
+of the same value; the related filters read both kinds (``MATCHED_KINDS``).
 """
 from __future__ import annotations
 
@@ -122,6 +124,19 @@ def ref_target(statement: dict) -> str | None:
     return None
 
 
+# The kinds a filter matches. A statement stores a related key only when it does not also
+# have the direct key of the same value (an actor is an "a" key, not also an "A" key): about
+# two rows fewer per statement; the related filters read both kinds.
+MATCHED_KINDS: dict[str, tuple[str, ...]] = {
+    VERB: (VERB,), REGISTRATION: (REGISTRATION,), AGENT: (AGENT,), ACTIVITY: (ACTIVITY,),
+    RELATED_AGENT: (AGENT, RELATED_AGENT), RELATED_ACTIVITY: (ACTIVITY, RELATED_ACTIVITY),
+}
+_DIRECT_KIND = {RELATED_AGENT: AGENT, RELATED_ACTIVITY: ACTIVITY}
+
+
 def stored_keys(keys: Iterable[Key]) -> set[Key]:
-    """Keys in the form stored in the index (long values hashed)."""
-    return {(kind, index_value(value)) for kind, value in keys}
+    """Keys in the form stored in the index: long values hashed, related keys that repeat a
+    direct key of the same value left out (see MATCHED_KINDS)."""
+    stored = {(kind, index_value(value)) for kind, value in keys}
+    return {(kind, value) for kind, value in stored
+            if kind not in _DIRECT_KIND or (_DIRECT_KIND[kind], value) not in stored}

@@ -90,7 +90,9 @@ class StatementIndex(Base):
 
     Kinds: ``v`` verb, ``r`` registration, ``a`` agent (actor/object and their group members),
     ``A`` related agent (every agent the statement mentions), ``t`` object activity, ``T``
-    related activity (object, context activities, SubStatement). A statement whose object is a
+    related activity (object, context activities, SubStatement); a related key is stored only
+    when the statement has no direct key (``a``/``t``) of the same value, and related filters
+    read both kinds. A statement whose object is a
     StatementRef also carries the keys of its target (Communication §2.1.3.s3). The primary
     key (kind, value, stored, statement_seq) is the index each filter reads in ``stored``
     order, newest first, with the time bounds and the paging cursor as index bounds; a

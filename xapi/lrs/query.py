@@ -4,6 +4,7 @@ Communication §2.1.3. Every filter is a lookup of (kind, value) in ``lrs_statem
 read in (stored, seq) order from its primary key, newest first, with since/until and the
 paging cursor as bounds of that same index range; further filters are probes on the full
 key. Without a filter the (stored, seq) index of the statement table is read the same way.
+A related filter reads two kinds (keys.MATCHED_KINDS): two such ranges, merged.
 Pages continue from the last (stored, seq) (keyset paging: no OFFSET, no COUNT).
 
 The first page freezes its upper bound at the Consistent-Through time T of its request
@@ -176,20 +177,44 @@ def resolve_bounds(query: StatementQuery, version: str, through: datetime) -> St
 
 
 def fetch_page(session: Session, query: StatementQuery, client_id: int | None) -> list:
-    """Rows (seq, body, stored, has_attachments) of one page plus one more row if there is more."""
+    """Rows (seq, body, stored, has_attachments) of one page plus one more row if there is more.
+
+    A related filter matches two kinds (keys.MATCHED_KINDS). As the first filter it drives one
+    ordered, limited range read per kind, and the page is the newest of their union: each
+    read stays a range of the primary key. UNION (not ALL) removes a statement found through
+    both kinds (a StatementRef's inherited keys can repeat one of its own under the other kind).
+    """
     columns = (_S.c.seq, _S.c.body, _S.c.stored, _S.c.has_attachments)
+    driver_kinds = keys.MATCHED_KINDS[query.filters[0][0]] if query.filters else (None,)
+    if len(driver_kinds) == 1:
+        return list(session.execute(_page_select(query, client_id, driver_kinds[0], columns)))
+    # The union compares (stored, seq) only; the bodies are read for the page's rows alone.
+    reads = [_page_select(query, client_id, kind, (_S.c.seq, _S.c.stored)).subquery().select()
+             for kind in driver_kinds]
+    found = reads[0].union(*reads[1:]).subquery()
+    order = ((found.c.stored.asc(), found.c.seq.asc()) if query.ascending
+             else (found.c.stored.desc(), found.c.seq.desc()))
+    page = select(*columns).select_from(found.join(_S, _S.c.seq == found.c.seq))
+    return list(session.execute(page.order_by(*order).limit(query.limit + 1)))
+
+
+def _page_select(query: StatementQuery, client_id: int | None, driver_kind: str | None, columns: tuple):
+    """One ordered, limited read of a page, driven by the first filter's ``driver_kind``."""
     if query.filters:
-        first_kind, first_value = query.filters[0]
+        first_value = query.filters[0][1]
         driver = _I.alias("drive")
         stored, seq = driver.c.stored, driver.c.statement_seq
         statement = (select(*columns).select_from(driver.join(_S, _S.c.seq == seq))
-                     .where(driver.c.kind == first_kind, driver.c.value == first_value))
+                     .where(driver.c.kind == driver_kind, driver.c.value == first_value))
         for kind, value in query.filters[1:]:
             # A probe on the full primary key, written against the statement row: with both
             # columns from one table the planner uses both as index conditions (with one from
             # each of two tables it kept only one and filtered a whole verb's range).
             probe = _I.alias()
-            statement = statement.where(exists().where(probe.c.kind == kind, probe.c.value == value,
+            kinds = keys.MATCHED_KINDS[kind]
+            statement = statement.where(exists().where(probe.c.kind.in_(kinds) if len(kinds) > 1
+                                                       else probe.c.kind == kinds[0],
+                                                       probe.c.value == value,
                                                        probe.c.stored == _S.c.stored,
                                                        probe.c.statement_seq == _S.c.seq))
     else:
@@ -207,7 +232,7 @@ def fetch_page(session: Session, query: StatementQuery, client_id: int | None) -
         bound = tuple_(literal(query.cursor[0], stored.type), literal(query.cursor[1], seq.type))
         statement = statement.where(position > bound if query.ascending else position < bound)
     order = (stored.asc(), seq.asc()) if query.ascending else (stored.desc(), seq.desc())
-    return list(session.execute(statement.order_by(*order).limit(query.limit + 1)))
+    return statement.order_by(*order).limit(query.limit + 1)
 
 
 def fetch_single(session: Session, single: SingleQuery, client_id: int | None):
