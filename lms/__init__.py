@@ -76,8 +76,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from lms.activities.registry import load_activities
 
     load_activities(app)
-
-    from lms.cli import register_commands
-
-    register_commands(app)
     return app

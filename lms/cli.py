@@ -34,10 +34,6 @@ def cli() -> None:
     """The root group; commands below."""
 
 
-def register_commands(app: Flask) -> None:
-    """Nothing per app for now: commands are added to the group at import (see below)."""
-
-
 def fail(message: str) -> None:
     """Stop with one clear line on stderr and exit status 2."""
     click.echo(f"lms: error: {message}", err=True)
