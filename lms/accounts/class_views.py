@@ -5,12 +5,13 @@ import csv
 import io
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts import audit, passwords, policy, services
 from lms.accounts.errors import AccountError
@@ -37,7 +38,7 @@ def _managed_class(class_id: int) -> SchoolClass:
 @bp.route("/classes")
 @login_required
 def classes():
-    rows = db.session.scalars(policy.visible_classes(current_user)).all()
+    rows = db.session.scalars(policy.visible_classes(current_user).options(selectinload(SchoolClass.school))).all()
     return render_template("accounts/classes.html", classes=rows,
                            can_create=current_user.role in CLASS_CREATORS)
 

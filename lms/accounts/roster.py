@@ -6,6 +6,8 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from lms.accounts import services
 from lms.accounts.errors import AccountError
 from lms.accounts.models import SchoolClass, User
@@ -82,8 +84,9 @@ def _read_rows(csv_text: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _check_row(line: int, cells: list[str], seen_usernames: set[str], seen_emails: set[str]):
-    """A RosterRow, or a RowError saying what is wrong with the row."""
+def _check_row(line: int, cells: list[str], seen_usernames: set[str], seen_emails: set[str],
+               taken_usernames: set[str], taken_emails: set[str]):
+    """A RosterRow, or a RowError saying what is wrong with the row (``taken_*``: already in the database)."""
     def error(message: str, **params: object) -> RowError:
         return RowError(line, tuple(cells), message, params)
 
@@ -102,7 +105,7 @@ def _check_row(line: int, cells: list[str], seen_usernames: set[str], seen_email
             return error(exc.message)
         if username in seen_usernames:
             return error("The username %(username)s appears twice in the file.", username=username)
-        if services.username_taken(username):
+        if username in taken_usernames:
             return error("The username %(username)s is already taken.", username=username)
     email = services.normalize_email(email)
     if email:
@@ -112,7 +115,7 @@ def _check_row(line: int, cells: list[str], seen_usernames: set[str], seen_email
             return error(exc.message)
         if email in seen_emails:
             return error("The e-mail address %(email)s appears twice in the file.", email=email)
-        if services.email_taken(email):
+        if email in taken_emails:
             return error("The e-mail address %(email)s is already used by another account.", email=email)
     date_of_birth = None
     if birth:
@@ -125,6 +128,15 @@ def _check_row(line: int, cells: list[str], seen_usernames: set[str], seen_email
     return RosterRow(line, full_name, username, email, date_of_birth)
 
 
+def _taken(rows: list[tuple[int, list[str]]]) -> tuple[set[str], set[str]]:
+    """The usernames and e-mail addresses of the file that accounts already use (two queries for the file)."""
+    usernames = {services.normalize_username(cells[1]) for _line, cells in rows if len(cells) > 1} - {""}
+    emails = {services.normalize_email(cells[2]) for _line, cells in rows if len(cells) > 2} - {None}
+    taken_usernames = set(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
+    taken_emails = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    return taken_usernames, taken_emails
+
+
 def check_roster(csv_text: str) -> tuple[list[RosterRow], list[RowError]]:
     """Every row checked against the database and the rest of the file; nothing is written."""
     rows = _read_rows(csv_text)
@@ -135,8 +147,9 @@ def check_roster(csv_text: str) -> tuple[list[RosterRow], list[RowError]]:
     good, errors = [], []
     seen_usernames: set[str] = set()
     seen_emails: set[str] = set()
+    taken_usernames, taken_emails = _taken(rows)
     for line, cells in rows:
-        checked = _check_row(line, cells, seen_usernames, seen_emails)
+        checked = _check_row(line, cells, seen_usernames, seen_emails, taken_usernames, taken_emails)
         if isinstance(checked, RowError):
             errors.append(checked)
             continue

@@ -48,9 +48,10 @@ def _load_user(session_user_id: str) -> User | None:
 
 @bp.before_app_request
 def _force_password_change():
-    if request.blueprint == "xapi" or not current_user.is_authenticated:
+    # Checked before ``current_user`` so that xAPI and open endpoints (static files) never load the user.
+    if request.blueprint == "xapi" or request.endpoint in _OPEN_DURING_FORCED_CHANGE:
         return None
-    if current_user.must_change_password and request.endpoint not in _OPEN_DURING_FORCED_CHANGE:
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("accounts.change_password"))
     return None
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts import audit
 from lms.accounts.errors import AccountError
@@ -67,7 +68,7 @@ def schools():
         else:
             flash(_("School %(name)s created.", name=school.name), "success")
             return redirect(url_for("admin.schools"))
-    rows = db.session.scalars(select(School).order_by(School.name)).all()
+    rows = db.session.scalars(select(School).order_by(School.name).options(selectinload(School.classes))).all()
     return render_template("admin/schools.html", schools=rows, form=form)
 
 

@@ -28,9 +28,6 @@ QUESTIONS_PER_QUIZ = 5
 SESSION_LENGTH = 12
 # Sessions are 53 s apart: a million statements span 51 days from here, all in the past.
 START = datetime(2026, 1, 5, 7, 30, tzinfo=timezone(timedelta(hours=7)))
-PROFILE_IRI = vocab.PROFILE_IRI
-PROGRESS_EXTENSION = vocab.EXT_PROGRESS
-SESSION_EXTENSION = vocab.EXT_SESSION
 VERBS = {name: {"id": vocab.verb(name), "display": dict(vocab.VERBS[vocab.verb(name)])}
          for name in ("launched", "experienced", "answered", "passed", "failed", "completed", "progressed")}
 _TOPICS = [
@@ -125,7 +122,7 @@ def _session_statements(seed: int, sitting: Session, version: str) -> list[dict]
                                 "max": QUESTIONS_PER_QUIZ},
                       "success": passed, "completion": True, "duration": make.duration(60, 900)}))
     made.append(make("completed", quiz, {"completion": True}))
-    made.append(make("progressed", _course(course), {"extensions": {PROGRESS_EXTENSION: progress}}))
+    made.append(make("progressed", _course(course), {"extensions": {vocab.EXT_PROGRESS: progress}}))
     made.append(make("experienced", next_page, {"duration": make.duration(60, 600)}))
     made.append(make("completed", next_page, {"completion": True}))
     return made
@@ -158,8 +155,8 @@ class _Maker:
             "verb": VERBS[verb],
             "object": target,
             "context": {"registration": self.sitting.registration, "contextActivities": activities,
-                        "language": "vi-VN", "platform": PLATFORM,
-                        "extensions": {SESSION_EXTENSION: f"s{self.sitting.index}"}},
+                        "language": vocab.LANGUAGE_TAGS["vi"], "platform": PLATFORM,
+                        "extensions": {vocab.EXT_SESSION: f"s{self.sitting.index}"}},
             "timestamp": self._timestamp(),
         }
         if result:
@@ -173,7 +170,8 @@ class _Maker:
 
 
 def _definition(vi: str, en: str, kind: str, vi_description: str, en_description: str) -> dict:
-    return {"name": {"vi-VN": vi, "en-US": en}, "description": {"vi-VN": vi_description, "en-US": en_description},
+    return {"name": vocab.language_map({"vi": vi, "en": en}),
+            "description": vocab.language_map({"vi": vi_description, "en": en_description}),
             "type": vocab.ACTIVITY_TYPES[kind]}
 
 
@@ -198,8 +196,8 @@ def _module(course: int, module: str) -> dict:
 
 def _question(course: int, number: int) -> dict:
     _, vi, en = _TOPICS[course % len(_TOPICS)]
-    choices = [{"id": letter, "description": {"vi-VN": f"Phương án {letter.upper()}",
-                                               "en-US": f"Option {letter.upper()}"}}
+    choices = [{"id": letter, "description": vocab.language_map({"vi": f"Phương án {letter.upper()}",
+                                                                 "en": f"Option {letter.upper()}"})}
                for letter in "abcd"]
     definition = _definition(f"Câu {number + 1}: {vi}", f"Question {number + 1}: {en}", "interaction",
                              f"Chọn câu trả lời đúng về {vi.lower()}.", f"Choose the right answer about {en.lower()}.")
@@ -209,5 +207,5 @@ def _question(course: int, number: int) -> dict:
 
 
 def _profile() -> dict:
-    return {"objectType": "Activity", "id": PROFILE_IRI,
+    return {"objectType": "Activity", "id": vocab.PROFILE_IRI,
             "definition": {"type": vocab.ACTIVITY_TYPES["profile"]}}

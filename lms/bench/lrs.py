@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from lms.bench import dataset
 from lms.bench.client import BenchAborted, ErrorLog, LrsClient, error_detail
 from lms.bench.queries import QUERY_LIMIT, page_through, run_queries, stored_window
+from lms.bench.report import phases
 from lms.bench.rss import RssSampler
 from lms.bench.stats import latency_summary, rate
 from lms.bench.workers import (
@@ -171,11 +172,7 @@ def _combine(outcomes: list[IngestResult]) -> dict:
 
 
 def _errors_total(report: dict) -> int:
-    total = sum(phase["errors"]["count"] for phase in report.get("ingest", []))
-    total += report.get("fill", {}).get("errors", {}).get("count", 0)
-    total += sum(kind["errors"]["count"] for kind in report.get("queries", {}).values())
-    total += report.get("paging", {}).get("errors", {}).get("count", 0)
-    return total
+    return sum(phase.get("errors", {}).get("count", 0) for phase in phases(report))
 
 
 def _rss_sampler(settings: BenchSettings) -> RssSampler | None:

@@ -52,11 +52,15 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
+def phases(report: dict) -> list[dict]:
+    """The figures of every phase that counts errors: ingest sizes, fill, paging, query kinds."""
+    found = list(report.get("ingest", [])) + [report.get("fill") or {}, report.get("paging") or {}]
+    return found + list(report.get("queries", {}).values())
+
+
 def _error_examples(report: dict) -> list[str]:
-    phases = list(report.get("ingest", [])) + [report.get("fill") or {}, report.get("paging") or {}]
-    phases += list(report.get("queries", {}).values())
     examples = []
-    for phase in phases:
+    for phase in phases(report):
         examples.extend(phase.get("errors", {}).get("examples", []))
     return examples[:10]
 

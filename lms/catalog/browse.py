@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import SchoolClass
 from lms.accounts.policy import can_manage_class, visible_classes
@@ -65,7 +66,7 @@ def module_rows(course: Course, locale: str) -> list[ModuleRow]:
 
 def course_cards(locale: str) -> list[CourseCard]:
     """Every course, sorted by title in ``locale``."""
-    courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
+    courses = list(db.session.scalars(select(Course).order_by(Course.slug).options(selectinload(Course.modules))))
     courses.sort(key=lambda c: _sort_key(c.text("title", locale)))
     return [CourseCard(c, module_rows(c, locale)) for c in courses]
 
@@ -84,13 +85,10 @@ def group_counts(cards: list[CourseCard]) -> dict[str, int]:
     return {group: len(for_group(cards, group)) for group in TARGET_GROUP_LABELS}
 
 
-def course_by_slug(slug: str) -> Course | None:
-    return db.session.scalar(select(Course).where(Course.slug == slug))
-
-
 def assignable_classes(user: Any) -> list[SchoolClass]:
     """The classes ``user`` may assign courses to (the same rule as the assign form)."""
-    return [c for c in db.session.scalars(visible_classes(user)) if can_manage_class(user, c)]
+    query = visible_classes(user).options(selectinload(SchoolClass.teachers))
+    return [c for c in db.session.scalars(query) if can_manage_class(user, c)]
 
 
 def hours_and_minutes(minutes: int) -> tuple[int, int]:

@@ -13,6 +13,14 @@ def courses_group() -> None:
     """Course package commands."""
 
 
+def _found_or_exit(found: list, path: Path) -> list:
+    """``found`` (one entry per package under ``path``); exit 1 with a message when there is none."""
+    if not found:
+        click.echo(f"no course.toml found in {path} or its sub-folders", err=True)
+        sys.exit(1)
+    return found
+
+
 @courses_group.command("validate")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @with_appcontext
@@ -20,10 +28,7 @@ def validate_command(path: Path) -> None:
     """Check a package (or a folder of packages) and print every problem with file and line."""
     from lms.catalog.services import validate_directory
 
-    packages = validate_directory(path)
-    if not packages:
-        click.echo(f"no course.toml found in {path} or its sub-folders", err=True)
-        sys.exit(1)
+    packages = _found_or_exit(validate_directory(path), path)
     bad = 0
     for package in packages:
         if package.valid:
@@ -44,10 +49,7 @@ def import_command(path: Path) -> None:
     """Import a package or every package in a folder; unchanged packages are left as they are."""
     from lms.catalog.services import import_all
 
-    reports = import_all(path)
-    if not reports:
-        click.echo(f"no course.toml found in {path} or its sub-folders", err=True)
-        sys.exit(1)
+    reports = _found_or_exit(import_all(path), path)
     for report in reports:
         click.echo(str(report))
     if not all(report.ok for report in reports):

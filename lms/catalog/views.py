@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.menu import register_menu_item
 from lms.accounts.models import SchoolClass
@@ -59,9 +60,7 @@ def index():
 @bp.route("/courses/<slug>")
 @role_required(*STAFF)
 def course(slug: str):
-    found = browse.course_by_slug(slug)
-    if found is None:
-        abort(404)
+    found = db.first_or_404(select(Course).where(Course.slug == slug))
     return render_template("catalog/course.html", course=found, modules=browse.module_rows(found, _locale()),
                            classes=browse.assignable_classes(current_user),
                            can_edit=editor.can_edit(current_user, found), groups=TARGET_GROUP_LABELS,
@@ -72,9 +71,7 @@ def course(slug: str):
 @role_required(*STAFF)
 def assign(slug: str):
     """The "Assign to a class" button: on to the class's assign form with this course chosen."""
-    found = browse.course_by_slug(slug)
-    if found is None:
-        abort(404)
+    found = db.first_or_404(select(Course).where(Course.slug == slug))
     class_id = request.args.get("class_id", type=int)
     school_class = db.session.get(SchoolClass, class_id) if class_id else None
     if school_class is None:
@@ -87,7 +84,7 @@ def assign(slug: str):
 @bp.route("/manage")
 @role_required(*STAFF)
 def manage():
-    courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
+    courses = list(db.session.scalars(select(Course).order_by(Course.slug).options(selectinload(Course.modules))))
     editable = {c.id for c in courses if editor.can_edit(current_user, c)}
     return render_template("catalog/manage.html", courses=courses, editable=editable, locale=_locale())
 

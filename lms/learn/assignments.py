@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User, as_utc
 from lms.accounts.policy import visible_classes
-from lms.catalog.models import CourseModule
+from lms.catalog.models import Course, CourseModule
 from lms.extensions import db
 from lms.learn import progress as reading
 from lms.learn.models import Enrolment
@@ -29,8 +30,10 @@ def my_assignments(user: User) -> list[AssignmentRow]:
     """Open assignments of the student's classes, due soonest first, with status and progress."""
     now = datetime.now(timezone.utc)
     class_ids = select(visible_classes(user).subquery().c.id)
-    assignments = [a for a in db.session.scalars(select(Assignment).where(Assignment.class_id.in_(class_ids)))
-                   if as_utc(a.opens_at) <= now]
+    query = (select(Assignment).where(Assignment.class_id.in_(class_ids))
+             .options(selectinload(Assignment.course).selectinload(Course.modules),
+                      selectinload(Assignment.school_class)))
+    assignments = [a for a in db.session.scalars(query) if as_utc(a.opens_at) <= now]
     modules = {a.id: a.modules for a in assignments}
     progress = reading.progress_by_module(user.id, [m.id for ms in modules.values() for m in ms])
     last = dict(db.session.execute(select(Enrolment.course_id, Enrolment.last_module_id)

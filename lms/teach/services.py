@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import SchoolClass, User
 from lms.catalog.models import Course, CourseModule
@@ -43,9 +44,16 @@ def create_assignment(school_class: SchoolClass, course: Course, module_keys: li
     return assignment
 
 
-def class_assignments(school_class: SchoolClass) -> list[Assignment]:
-    return list(db.session.scalars(select(Assignment).where(Assignment.class_id == school_class.id)
-                                   .order_by(Assignment.opens_at.desc(), Assignment.id.desc())))
+def class_assignments(classes: list[SchoolClass]) -> dict[int, list[Assignment]]:
+    """The assignments of each class, newest first, with their courses (one query for all classes)."""
+    by_class: dict[int, list[Assignment]] = {c.id: [] for c in classes}
+    if by_class:
+        query = (select(Assignment).where(Assignment.class_id.in_(by_class))
+                 .options(selectinload(Assignment.course).selectinload(Course.modules))
+                 .order_by(Assignment.opens_at.desc(), Assignment.id.desc()))
+        for assignment in db.session.scalars(query):
+            by_class[assignment.class_id].append(assignment)
+    return by_class
 
 
 @dataclass

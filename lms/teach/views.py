@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from lms.accounts.menu import register_menu_item
 from lms.accounts.models import SchoolClass
-from lms.accounts.policy import can_manage_class, require, role_required, visible_classes
+from lms.accounts.policy import can_manage_class, require, role_required
+from lms.catalog.browse import assignable_classes
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.teach import services
@@ -48,8 +49,9 @@ def _managed_assignment(assignment_id: int) -> Assignment:
 @bp.route("/")
 @role_required(*STAFF)
 def index():
-    classes = [c for c in db.session.scalars(visible_classes(current_user)) if can_manage_class(current_user, c)]
-    return render_template("teach/index.html", classes=[(c, services.class_assignments(c)) for c in classes],
+    classes = assignable_classes(current_user)
+    assignments = services.class_assignments(classes)
+    return render_template("teach/index.html", classes=[(c, assignments[c.id]) for c in classes],
                            locale=_locale())
 
 

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from lms.activities.base import LearnerState, ModuleView
 from lms.activities.page import PageActivity
-
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "courses" / "civic-basics"
+from tests.learn.helpers import COURSE_DIR as FIXTURE
 
 
 def _view(content: dict, practice: bool = False) -> ModuleView:

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from lms.activities.base import LearnerState, ModuleView
 from lms.activities.quiz import QuizActivity
 from lms.activities.quiz.grading import normalise_text, parse_number
+from tests.learn.helpers import COURSE_DIR as FIXTURE
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "courses" / "civic-basics"
 SETTINGS = {"questions": "portal-quiz.toml", "pass_mark": 0.7, "max_attempts": 3, "shuffle": True}
 
 

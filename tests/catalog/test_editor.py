@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 from tests.accounts.factories import login
+from tests.learn.helpers import COURSE_DIR as FIXTURE
 from tests.learn.helpers import text_of
-
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "courses" / "civic-basics"
 
 
 def _new_course(client) -> int:

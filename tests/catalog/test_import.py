@@ -1,22 +1,11 @@
 """Importing packages: idempotent, versioned (progress kept on modules that remain), all-or-nothing."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from lms.catalog.models import Course, CourseAsset, CourseModule
-
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "courses" / "civic-basics"
-
-
-@pytest.fixture()
-def package(tmp_path) -> Path:
-    folder = tmp_path / "civic-basics"
-    shutil.copytree(FIXTURE, folder)
-    return folder
 
 
 def _import(runner, path: Path):

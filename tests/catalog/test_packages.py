@@ -1,21 +1,10 @@
 """Course packages: the validator reports every problem with file and line; `lms courses validate`."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
 from lms.catalog.packages import bundled_courses_root, find_packages
-
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "courses" / "civic-basics"
-
-
-@pytest.fixture()
-def package(tmp_path) -> Path:
-    folder = tmp_path / "civic-basics"
-    shutil.copytree(FIXTURE, folder)
-    return folder
+from tests.learn.helpers import COURSE_DIR as FIXTURE
 
 
 def _validate(runner, path: Path):

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import pytest
 
+from tests.xapi import document_helpers
+
 LRS_PREFIX = "/xapi"
 
 
@@ -84,6 +86,13 @@ def make_credential(app, db, client) -> Callable[..., XapiClient]:
 def xapi_client(make_credential) -> XapiClient:
     """A client with scope ``all`` speaking xAPI 1.0.3 (``.with_version("2.0.0")`` for 2.0)."""
     return make_credential("all", name="test-all")
+
+
+@pytest.fixture(params=document_helpers.VERSIONS)
+def lrs(request, client, db) -> document_helpers.LrsCaller:
+    """The document-resource tests' caller (scope ``all``), once per xAPI version."""
+    key, secret = document_helpers.make_credential(db)
+    return document_helpers.LrsCaller(client, key, secret, request.param)
 
 
 def sample_statement(**overrides: Any) -> dict:

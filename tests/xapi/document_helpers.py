@@ -77,25 +77,3 @@ def state_params(**extra) -> dict:
     params.update(extra)
     return {name: value for name, value in params.items() if value is not None}
 
-
-class LiveServer:
-    """The application on a real socket (werkzeug, one thread per request) on 127.0.0.1."""
-
-    def __init__(self, app) -> None:
-        from werkzeug.serving import make_server
-
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self._thread = None
-
-    def __enter__(self) -> "LiveServer":
-        import threading
-
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=10)

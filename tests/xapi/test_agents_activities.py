@@ -9,15 +9,9 @@ import uuid
 
 import pytest
 
-from tests.xapi.document_helpers import ACTIVITY, AGENT, VERSIONS, LrsCaller, make_credential
+from tests.xapi.document_helpers import ACTIVITY, AGENT
 
 AUTHORITY = {"objectType": "Agent", "name": "test", "account": {"homePage": "http://lms.test", "name": "t"}}
-
-
-@pytest.fixture(params=VERSIONS)
-def lrs(request, client, db):
-    key, secret = make_credential(db)
-    return LrsCaller(client, key, secret, request.param)
 
 
 def _statement(activity: dict, actor: dict = AGENT, **extra) -> dict:

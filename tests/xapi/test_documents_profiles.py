@@ -4,18 +4,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from tests.xapi.document_helpers import ACTIVITY, AGENT, VERSIONS, LrsCaller, make_credential
+from tests.xapi.document_helpers import ACTIVITY, AGENT, LrsCaller, make_credential
 
 RESOURCES = {
     "activity": ("/activities/profile", {"activityId": ACTIVITY}),
     "agent": ("/agents/profile", {"agent": AGENT}),
 }
-
-
-@pytest.fixture(params=VERSIONS)
-def lrs(request, client, db):
-    key, secret = make_credential(db)
-    return LrsCaller(client, key, secret, request.param)
 
 
 @pytest.fixture(params=sorted(RESOURCES))

@@ -7,13 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from tests.xapi.document_helpers import ACTIVITY, AGENT, VERSIONS, LrsCaller, make_credential, state_params
-
-
-@pytest.fixture(params=VERSIONS)
-def lrs(request, client, db):
-    key, secret = make_credential(db)
-    return LrsCaller(client, key, secret, request.param)
+from tests.xapi.document_helpers import ACTIVITY, AGENT, LrsCaller, make_credential, state_params
 
 
 def test_put_then_get_returns_bytes_and_content_type_unchanged(lrs):

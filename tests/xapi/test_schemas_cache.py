@@ -9,15 +9,14 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from pathlib import Path
 
 import pytest
 
+from tests.xapi.test_schemas_examples import _cases
 from xapi.schemas import StatementValidationError, memo, validate_statement, validate_statements
 from xapi.schemas.context import CONTEXTS
 from xapi.schemas.result import RESULT
 
-EXAMPLES = Path(__file__).parent / "spec_examples"
 QUESTION = {
     "objectType": "Activity",
     "id": "https://congdanso.example.vn/courses/vneid/quiz/1",
@@ -195,11 +194,8 @@ def test_results_are_new_statements_and_inputs_are_untouched() -> None:
 
 
 def _examples(folder: str) -> list:
-    cases = []
-    for path in sorted((EXAMPLES / folder).glob("*.json")):
-        example = json.loads(path.read_text(encoding="utf-8"))
-        cases += [(example, version) for version in example["_versions"]]
-    return cases
+    """(example, version) pairs of the spec examples in ``folder`` (as test_schemas_examples reads them)."""
+    return [tuple(case.values) for case in _cases(folder)]
 
 
 def test_invalid_examples_after_every_valid_example() -> None:

@@ -14,30 +14,11 @@ import uuid
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from tests.xapi.conftest import sample_statement
 
 WRITERS = 4
 BATCHES_PER_WRITER = 25
-
-
-class LiveLrs:
-    """The app on 127.0.0.1 (one thread per request), stopped on exit."""
-
-    def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/xapi"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "LiveLrs":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
 
 
 def _session(key: str, secret: str, version: str) -> requests.Session:
@@ -78,7 +59,7 @@ def _poll_once(url: str, http: requests.Session, since: str | None, ascending: b
 
 
 @pytest.mark.parametrize("ascending", [True, False])
-def test_polling_with_more_and_consistent_through_misses_and_repeats_nothing(app, make_credential, ascending):
+def test_polling_with_more_and_consistent_through_misses_and_repeats_nothing(live_server, make_credential, ascending):
     """Communication §2.1.3.s2.b5 and Data §2.5.s3: under concurrent writers no statement is missed
     by a consumer that pages and then polls with since=Consistent-Through, and no paging session
     repeats a statement."""
@@ -86,23 +67,23 @@ def test_polling_with_more_and_consistent_through_misses_and_repeats_nothing(app
     written: list[str] = []
     errors: list[str] = []
     seen: list[str] = []
-    with LiveLrs(app) as live:
-        reader = _session(credential.key, credential.secret, "1.0.3")
-        writers = [threading.Thread(target=_writer, args=(live.url, _session(credential.key, credential.secret, "1.0.3"),
-                                                           number, written, errors))
-                   for number in range(WRITERS)]
-        for thread in writers:
-            thread.start()
-        since = None
-        while any(thread.is_alive() for thread in writers):
-            ids, since = _poll_once(live.url, reader, since, ascending)
-            assert len(ids) == len(set(ids)), "a paging session returned a statement twice"
-            seen += ids
-            time.sleep(0.005)
-        for thread in writers:
-            thread.join()
-        ids, _ = _poll_once(live.url, reader, since, ascending)
+    url = f"{live_server}/xapi"
+    reader = _session(credential.key, credential.secret, "1.0.3")
+    writers = [threading.Thread(target=_writer, args=(url, _session(credential.key, credential.secret, "1.0.3"),
+                                                       number, written, errors))
+               for number in range(WRITERS)]
+    for thread in writers:
+        thread.start()
+    since = None
+    while any(thread.is_alive() for thread in writers):
+        ids, since = _poll_once(url, reader, since, ascending)
+        assert len(ids) == len(set(ids)), "a paging session returned a statement twice"
         seen += ids
+        time.sleep(0.005)
+    for thread in writers:
+        thread.join()
+    ids, _ = _poll_once(url, reader, since, ascending)
+    seen += ids
     assert not errors, errors[:3]
     assert len(written) == sum(1 + (n + b) % 5 for n in range(WRITERS) for b in range(BATCHES_PER_WRITER))
     missed = set(written) - set(seen)

@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from tests.xapi.document_helpers import ACTIVITY, LiveServer, make_credential
+from tests.xapi.document_helpers import ACTIVITY, make_credential
 
 tincan = pytest.importorskip("tincan")
 
@@ -29,12 +29,11 @@ def _etag(lrs_response) -> str:
 
 
 @pytest.fixture()
-def remote(app, db):
+def remote(db, live_server):
     from tincan import RemoteLRS
 
     key, secret = make_credential(db, name="other LMS")
-    with LiveServer(app) as server:
-        yield RemoteLRS(endpoint=f"{server.url}/xapi/", version="1.0.3", username=key, password=secret)
+    return RemoteLRS(endpoint=f"{live_server}/xapi/", version="1.0.3", username=key, password=secret)
 
 
 def _agent():

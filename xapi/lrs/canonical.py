@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from xapi.lrs.document_models import LrsActivity, LrsAgent
 from xapi.lrs.models import utcnow
 from xapi.lrs.storage import CanonicalWrites
+from xapi.schemas.agent import IFI_KEYS
 
-IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 LANGUAGE_MAP_KEYS = ("name", "description")
 
 

@@ -26,6 +26,7 @@ from xapi.lrs.canonical import digest
 from xapi.lrs.document_models import LrsDocument
 from xapi.lrs.http import BadRequest, Conflict, PreconditionFailed, ServiceUnavailable, XapiError
 from xapi.lrs.models import utcnow
+from xapi.lrs.storage import utc
 
 KINDS = ("state", "activity_profile", "agent_profile")
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -102,11 +103,6 @@ def is_json(content_type: str | None) -> bool:
     return parse_options_header(content_type or "")[0].lower() == "application/json"
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 def get_document(session: Session, address: Address) -> StoredDocument | None:
     row = session.execute(
         select(LrsDocument.content, LrsDocument.content_type, LrsDocument.etag, LrsDocument.updated)
@@ -114,7 +110,7 @@ def get_document(session: Session, address: Address) -> StoredDocument | None:
     ).first()
     if row is None:
         return None
-    return StoredDocument(bytes(row.content), row.content_type, row.etag, as_utc(row.updated))
+    return StoredDocument(bytes(row.content), row.content_type, row.etag, utc(row.updated))
 
 
 def list_document_ids(session: Session, address: Address, since: datetime | None) -> tuple[list[str], datetime | None]:
@@ -131,7 +127,7 @@ def list_document_ids(session: Session, address: Address, since: datetime | None
     for document_id, updated in session.execute(query.order_by(LrsDocument.updated, LrsDocument.id)):
         if document_id not in ids:  # the same stateId may exist under several registrations
             ids.append(document_id)
-        latest = as_utc(updated)
+        latest = utc(updated)
     return ids, latest
 
 
@@ -145,25 +141,30 @@ def put_document(session: Session, address: Address, content: bytes, content_typ
                  preconditions: Preconditions, conflict_without_precondition: bool) -> None:
     """Store a document, replacing any previous one (§2.2, §3.1 PUT rules)."""
     content_type = content_type or DEFAULT_CONTENT_TYPE
-    for _ in range(MAX_ATTEMPTS):
-        current = _read_for_update(session, address)
-        _check_preconditions(session, preconditions, current)
-        if current is None:
-            if _insert(session, address, content, content_type):
-                return
-            continue
+
+    def replacement(current) -> tuple[bytes, str]:
         if conflict_without_precondition and not preconditions.present:
-            session.rollback()
             raise Conflict(CONFLICT_MESSAGE)
-        if _swap(session, current, content, content_type):
-            return
-    raise ServiceUnavailable(BUSY_MESSAGE)
+        return content, content_type
+
+    _write(session, address, content, content_type, preconditions, replacement)
 
 
 def post_document(session: Session, address: Address, content: bytes, content_type: str | None,
                   preconditions: Preconditions) -> None:
     """Create a document, or merge a JSON object into an existing JSON document (§2.2.s7, s8)."""
     content_type = content_type or DEFAULT_CONTENT_TYPE
+    _write(session, address, content, content_type, preconditions,
+           lambda current: (_merge(current, content, content_type), "application/json"))
+
+
+def _write(session: Session, address: Address, content: bytes, content_type: str,
+           preconditions: Preconditions, replacement) -> None:
+    """Insert ``content`` when the document is absent, else swap in ``replacement(current)``.
+
+    ``replacement`` returns the new (content, content type) or raises an XapiError, which
+    rolls back (releasing the row lock) and answers the request.
+    """
     for _ in range(MAX_ATTEMPTS):
         current = _read_for_update(session, address)
         _check_preconditions(session, preconditions, current)
@@ -172,11 +173,11 @@ def post_document(session: Session, address: Address, content: bytes, content_ty
                 return
             continue
         try:
-            merged = _merge(current, content, content_type)
+            new_content, new_type = replacement(current)
         except XapiError:
             session.rollback()
             raise
-        if _swap(session, current, merged, "application/json"):
+        if _swap(session, current, new_content, new_type):
             return
     raise ServiceUnavailable(BUSY_MESSAGE)
 
@@ -200,10 +201,7 @@ def delete_document(session: Session, address: Address, preconditions: Precondit
 
 def delete_documents(session: Session, address: Address) -> None:
     """State Resource §2.3.s5: delete every document of the scope (one registration when given)."""
-    query = delete(LrsDocument).where(LrsDocument.scope == address.scope)
-    if address.kind == "state" and address.registration is not None:
-        query = query.where(LrsDocument.registration == address.registration)
-    session.execute(query)
+    session.execute(_with_registration(delete(LrsDocument).where(LrsDocument.scope == address.scope), address))
     session.commit()
 
 

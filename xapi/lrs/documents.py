@@ -4,18 +4,15 @@ Thin views: read and check the parameters, call one function of ``document_store
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 from flask import Response, request
 from werkzeug.http import http_date
 
-import xapi.lrs.document_models  # noqa: F401  (the tables join the metadata with the routes)
 from xapi.lrs import document_store as store
 from xapi.lrs.auth import require
 from xapi.lrs.canonical import agent_key
-from xapi.lrs.http import NotFound, bp, db_session, xapi_version
+from xapi.lrs.http import NotFound, bp, db_session, json_response, xapi_version
 from xapi.lrs.params import (
     activity_id_param, agent_param, document_id_param, read_params, registration_param, since_param,
 )
@@ -113,9 +110,7 @@ def _document_response(session, address: store.Address) -> Response:
 
 def _ids_response(session, address: store.Address, since) -> Response:
     ids, latest = store.list_document_ids(session, address, since)
-    body = json.dumps(ids, ensure_ascii=False).encode("utf-8")
-    response = Response(body, status=200, content_type="application/json")
-    response.headers["ETag"] = f'"{hashlib.sha1(body).hexdigest()}"'
+    response = json_response(ids)
     if latest is not None:
         response.headers["Last-Modified"] = http_date(latest)
     return response

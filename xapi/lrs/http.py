@@ -5,9 +5,11 @@ Communication §3.3 (versioning) and §3.2 (errors). Every response carries
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Callable
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -136,6 +138,14 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     for name, value in (headers or {}).items():
         response.headers[name] = value
     response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+    return response
+
+
+def json_response(value: object) -> Response:
+    """A 200 JSON answer with an ETag (SHA-1 of the body) for the read-only resources."""
+    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    response = Response(body, status=200, content_type="application/json")
+    response.headers["ETag"] = f'"{hashlib.sha1(body).hexdigest()}"'
     return response
 
 

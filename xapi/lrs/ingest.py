@@ -23,8 +23,8 @@ from xapi.lrs import canonical, keys, multipart, signatures, storage
 from xapi.lrs.equivalence import equivalent
 from xapi.lrs.http import BadRequest, Conflict
 from xapi.schemas import StatementValidationError, parse_timestamp, validate_statements
+from xapi.schemas.verb import VOIDED
 
-VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
 # One encoder for every stored body: json.dumps with options builds a new encoder per call.
 # Statements come from a JSON parser, so they cannot contain cycles (no check needed).
 _BODY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -153,7 +153,7 @@ def _prepare(received: dict, authority: dict, version: str) -> Prepared:
             raise BadRequest(f"Invalid statement: {exc}") from None
     return Prepared(statement_id=statement["id"].lower(), received=received, statement=statement,
                     keys=keys.statement_keys(statement), ref_target=keys.ref_target(statement),
-                    voiding=statement["verb"]["id"] == VOIDED_VERB, timestamp=timestamp)
+                    voiding=statement["verb"]["id"] == VOIDED, timestamp=timestamp)
 
 
 def _context_activities_as_arrays(part: dict) -> None:

@@ -1,14 +1,9 @@
 """xAPI Agents Resource (Communication §2.4) and Activities Resource (§2.5): read-only views."""
 from __future__ import annotations
 
-import hashlib
-import json
-
-from flask import Response
-
 from xapi.lrs.auth import require
 from xapi.lrs.canonical import activity_object, person_object
-from xapi.lrs.http import bp, db_session
+from xapi.lrs.http import bp, db_session, json_response
 from xapi.lrs.params import activity_id_param, agent_param, read_params
 
 
@@ -18,7 +13,7 @@ def agents():
     session = db_session()
     require(session, "read")
     params = read_params({"agent"}, {"agent"})
-    return _json_response(person_object(session, agent_param(params["agent"])))
+    return json_response(person_object(session, agent_param(params["agent"])))
 
 
 @bp.route("/activities", methods=["GET"])
@@ -27,11 +22,5 @@ def activities():
     session = db_session()
     require(session, "read")
     params = read_params({"activityId"}, {"activityId"})
-    return _json_response(activity_object(session, activity_id_param(params["activityId"])))
+    return json_response(activity_object(session, activity_id_param(params["activityId"])))
 
-
-def _json_response(value: dict) -> Response:
-    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-    response = Response(body, status=200, content_type="application/json")
-    response.headers["ETag"] = f'"{hashlib.sha1(body).hexdigest()}"'
-    return response

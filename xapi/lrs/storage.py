@@ -58,6 +58,7 @@ from typing import Iterable
 
 from sqlalchemy import Connection, String, any_, bindparam, insert, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from xapi.lrs.document_models import LrsActivity, LrsAgent
@@ -384,8 +385,6 @@ def _sqlite_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
                                          for kind, value, seq in plan.index_rows])
     mark_voided(session, plan.voided)
     if plan.extra_index_rows:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         session.execute(sqlite_insert(_INDEX).on_conflict_do_nothing(),
                         [{"kind": kind, "value": value, "stored": stored, "statement_seq": seq}
                          for kind, value, stored, seq in plan.extra_index_rows])
@@ -396,20 +395,16 @@ def _sqlite_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
 
 
 def _sqlite_canonical(session: Session, writes: CanonicalWrites) -> None:
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    if writes.activity_inserts:
-        session.execute(sqlite_insert(LrsActivity).on_conflict_do_nothing(index_elements=["key"]),
-                        writes.activity_inserts)
-    for row in writes.activity_updates:
-        session.execute(update(LrsActivity).where(LrsActivity.key == row["key"])
-                        .values(definition=row["definition"], updated=row["updated"]))
-    if writes.agent_inserts:
-        session.execute(sqlite_insert(LrsAgent).on_conflict_do_nothing(index_elements=["key"]),
-                        writes.agent_inserts)
-    for row in writes.agent_updates:
-        session.execute(update(LrsAgent).where(LrsAgent.key == row["key"])
-                        .values(names=row["names"], updated=row["updated"]))
+    for model, inserts, updates, column in ((LrsActivity, writes.activity_inserts, writes.activity_updates,
+                                             "definition"),
+                                            (LrsAgent, writes.agent_inserts, writes.agent_updates, "names")):
+        table = model.__table__
+        if inserts:
+            session.execute(sqlite_insert(model).on_conflict_do_nothing(index_elements=["key"]), inserts)
+        if updates:  # one executemany, not a statement per row
+            session.execute(update(table).where(table.c.key == bindparam("row_key")),
+                            [{"row_key": row["key"], column: row[column], "updated": row["updated"]}
+                             for row in updates])
 
 
 # --- Both databases: look-ups of the rare paths, reads ----------------------------------------

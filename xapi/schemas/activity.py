@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import validates_schema
 
 from .base import Object, StrictSchema
 from .field_types import Constant, Extensions, Iri, LanguageMap, StringList
-from .interaction import ComponentList, InteractionType, interaction_problem
+from .interaction import ComponentList, InteractionType, check_interaction
 
 
 class ActivityDefinitionSchema(StrictSchema):
@@ -31,9 +31,7 @@ class ActivityDefinitionSchema(StrictSchema):
 
     @validates_schema
     def _interaction_rules(self, data: dict, **kwargs: Any) -> None:
-        problem = interaction_problem(data)
-        if problem:
-            raise ValidationError(problem[1], problem[0])
+        check_interaction(data)
 
 
 class ActivitySchema(StrictSchema):

@@ -12,27 +12,28 @@ from marshmallow import ValidationError, validates_schema
 
 from .base import Field, Object, OneOf, StrictSchema
 from .common import MBOX_RE, SHA1_HEX_RE, iri_problem
-from .field_types import Constant, Iri, ObjectList, String
+from .field_types import Constant, Iri, ObjectList, Pattern, String
 
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
-class Mbox(Field):
+class Mbox(Pattern):
     """Data §2.4.2.3: ``mailto:`` followed by an email address, as an IRI."""
 
+    regex = MBOX_RE
+    message = "Must be a 'mailto:' IRI with an email address, e.g. 'mailto:an@example.org'."
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not isinstance(value, str) or MBOX_RE.match(value) is None or iri_problem(value):
-            raise ValidationError("Must be a 'mailto:' IRI with an email address, e.g. 'mailto:an@example.org'.")
+        if iri_problem(super()._deserialize(value, attr, data)):
+            raise ValidationError(self.message)
         return value
 
 
-class Sha1Hex(Field):
+class Sha1Hex(Pattern):
     """Data §2.4.2.3: the hex-encoded SHA1 hash of a mailto IRI (40 hex digits)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not isinstance(value, str) or SHA1_HEX_RE.match(value) is None:
-            raise ValidationError("Must be the 40 hex digits of a SHA1 hash.")
-        return value
+    regex = SHA1_HEX_RE
+    message = "Must be the 40 hex digits of a SHA1 hash."
 
 
 class OpenId(Field):

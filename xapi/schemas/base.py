@@ -39,6 +39,25 @@ class StrictSchema(Schema):
     checked_apart: frozenset[str] = frozenset()
 
 
+def load_nested(schema: Schema, value: Any) -> Any:
+    """``memo.load`` for a field: the schema's errors are raised again to nest under the field."""
+    try:
+        return memo.load(schema, value)
+    except ValidationError as exc:
+        raise ValidationError(exc.messages) from None
+
+
+def load_list(schema: Schema, items: list) -> list:
+    """Each item loaded through the cache; the first error is raised under the item's index."""
+    result = []
+    for index, item in enumerate(items):
+        try:
+            result.append(memo.load(schema, item))
+        except ValidationError as exc:
+            raise ValidationError({index: exc.messages}) from None
+    return result
+
+
 class Object(Field):
     """A nested object loaded by ``schema`` through the cache; errors nest under the field name.
 
@@ -51,10 +70,7 @@ class Object(Field):
         self.schema = schema
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
-        try:
-            return memo.load(self.schema, value)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from None
+        return load_nested(self.schema, value)
 
 
 class OneOf(Field):
@@ -80,7 +96,4 @@ class OneOf(Field):
             if kind is None:
                 raise ValidationError({"objectType": [f"Required here; one of {names}."]})
             raise ValidationError({"objectType": [f"Must be one of {names}."]})
-        try:
-            return memo.load(schema, value)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from None
+        return load_nested(schema, value)

@@ -8,10 +8,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from . import memo
 from .activity import ACTIVITY
 from .agent import AGENT, GROUP, agent_or_group
-from .base import Field, Object, StrictSchema
+from .base import Field, Object, StrictSchema, load_list, load_nested
 from .common import V103, V200
 from .field_types import Constant, Extensions, IriList, LanguageTag, ObjectList, String, Uuid
 from .statement_ref import STATEMENT_REF
@@ -22,19 +21,10 @@ class ActivityOrList(Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict | list:
         if isinstance(value, dict):
-            try:
-                return memo.load(ACTIVITY, value)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages) from None
+            return load_nested(ACTIVITY, value)
         if not isinstance(value, list):
             raise ValidationError("Must be an Activity object or an array of Activity objects.")
-        result = []
-        for index, item in enumerate(value):
-            try:
-                result.append(memo.load(ACTIVITY, item))
-            except ValidationError as exc:
-                raise ValidationError({index: exc.messages}) from None
-        return result
+        return load_list(ACTIVITY, value)
 
 
 class ContextActivitiesSchema(StrictSchema):

@@ -1,4 +1,4 @@
-"""marshmallow fields for the xAPI value types; each checks its value and returns it unchanged.
+"""marshmallow fields for the xAPI value types; each checks its value and returns it as given.
 
 The rules live in ``common.py`` (Data §4); these wrappers turn its errors into marshmallow ones
 so that the schema modules can declare ``id = Iri(required=True)`` like the spec tables do.
@@ -6,12 +6,12 @@ so that the schema modules can declare ``id = Iri(required=True)`` like the spec
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from marshmallow import ValidationError
 
-from . import memo
-from .base import Field
+from .base import Field, load_list
 from .common import (
     LANGUAGE_TAG_RE,
     iri_problem,
@@ -21,10 +21,6 @@ from .common import (
     validate_uuid,
 )
 from .errors import StatementValidationError
-
-
-def _raise_from(exc: StatementValidationError) -> ValidationError:
-    return ValidationError(exc.message)
 
 
 class String(Field):
@@ -92,24 +88,42 @@ class Iri(Field):
         return value
 
 
-class Uuid(Field):
+class _Checked(Field):
+    """A value checked by a ``common`` validator (``check``); its message becomes the field error."""
+
+    def check(self, value: Any, path: str) -> object:
+        raise NotImplementedError
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            self.check(value, attr or "")
+        except StatementValidationError as exc:
+            raise ValidationError(exc.message) from None
+        return value
+
+
+class Uuid(_Checked):
     """A UUID string (Data §4.4)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        try:
-            return validate_uuid(value, attr or "")
-        except StatementValidationError as exc:
-            raise _raise_from(exc) from None
+    check = staticmethod(validate_uuid)
 
 
-class LanguageTag(Field):
+class LanguageTag(_Checked):
     """An RFC 5646 language tag."""
 
+    check = staticmethod(validate_language_tag)
+
+
+class Pattern(Field):
+    """A string the compiled ``regex`` matches; anything else fails with ``message``."""
+
+    regex: re.Pattern[str]
+    message: str
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        try:
-            return validate_language_tag(value, attr or "")
-        except StatementValidationError as exc:
-            raise _raise_from(exc) from None
+        if not isinstance(value, str) or self.regex.match(value) is None:
+            raise ValidationError(self.message)
+        return value
 
 
 class LanguageMap(Field):
@@ -126,7 +140,7 @@ class LanguageMap(Field):
                 errors[tag] = ["Must be a string."]
         if errors:
             raise ValidationError(errors)
-        return dict(value)
+        return value
 
 
 class Extensions(Field):
@@ -139,54 +153,37 @@ class Extensions(Field):
             message = iri_problem(key)
             if message:
                 raise ValidationError({key: [f"Extension keys must be absolute IRIs. {message}"]})
-        return dict(value)
+        return value
 
 
-class Timestamp(Field):
+class Timestamp(_Checked):
     """An ISO 8601 timestamp, checked by the rules of ``version``; the string is kept as sent."""
 
     def __init__(self, version: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.version = version
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        try:
-            parse_timestamp(value, self.version, attr or "")
-        except StatementValidationError as exc:
-            raise _raise_from(exc) from None
-        return value
+    def check(self, value: Any, path: str) -> object:
+        return parse_timestamp(value, self.version, path)
 
 
-class Duration(Field):
+class Duration(_Checked):
     """An ISO 8601 duration (Data §4.6)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        try:
-            return validate_duration(value, attr or "")
-        except StatementValidationError as exc:
-            raise _raise_from(exc) from None
+    check = staticmethod(validate_duration)
 
 
 class ObjectList(Field):
     """A JSON array of objects, each loaded by ``schema``; errors keep the element index."""
 
-    def __init__(self, schema: Any, non_empty: bool = False, **kwargs: Any) -> None:
+    def __init__(self, schema: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.schema = schema
-        self.non_empty = non_empty
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
         if not isinstance(value, list):
             raise ValidationError("Must be an array.")
-        if self.non_empty and not value:
-            raise ValidationError("Must not be empty.")
-        result = []
-        for index, item in enumerate(value):
-            try:
-                result.append(memo.load(self.schema, item))
-            except ValidationError as exc:
-                raise ValidationError({index: exc.messages}) from None
-        return result
+        return load_list(self.schema, value)
 
 
 class IriList(Field):
@@ -205,7 +202,7 @@ class IriList(Field):
             message = iri_problem(item)
             if message:
                 raise ValidationError({index: [message]})
-        return list(value)
+        return value
 
 
 class StringList(Field):
@@ -217,4 +214,4 @@ class StringList(Field):
         for index, item in enumerate(value):
             if not isinstance(item, str):
                 raise ValidationError({index: ["Must be a string."]})
-        return list(value)
+        return value

@@ -70,16 +70,15 @@ class ComponentList(Field):
         return result
 
 
-def interaction_problem(definition: dict) -> tuple[str, str] | None:
-    """The (key, message) of the first interaction rule ``definition`` breaks, or None."""
+def check_interaction(definition: dict) -> None:
+    """Raise ValidationError (at the offending key) for the first interaction rule ``definition`` breaks."""
     kind = definition.get("interactionType")
     if kind is None:
         for key in INTERACTION_KEYS:
             if key in definition:
-                return key, f"'{key}' is only allowed in an interaction with an 'interactionType'."
-        return None
+                raise ValidationError(f"'{key}' is only allowed in an interaction with an 'interactionType'.", key)
+        return
     allowed = ALLOWED_COMPONENTS.get(kind, ())
     for key in COMPONENT_LISTS:
         if key in definition and key not in allowed:
-            return key, f"'{key}' is not allowed for interactionType {kind!r}."
-    return None
+            raise ValidationError(f"'{key}' is not allowed for interactionType {kind!r}.", key)

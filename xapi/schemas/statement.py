@@ -11,8 +11,7 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from .activity import ACTIVITY
-from .agent import AGENT, GROUP, agent_or_group, authority
+from .agent import agent_or_group, authority
 from .attachment import ATTACHMENT
 from .base import Field, Object, OneOf, StrictSchema
 from .common import V103, V200
@@ -20,8 +19,7 @@ from .context import CONTEXTS
 from .field_types import ObjectList, Timestamp, Uuid
 from .result import RESULT
 from .rules import check_cross_rules
-from .statement_ref import STATEMENT_REF
-from .substatement import SUBSTATEMENTS
+from .substatement import OBJECT_CHOICES, SUBSTATEMENTS
 from .verb import VERB
 
 
@@ -41,14 +39,7 @@ class StatementVersion(Field):
 
 def statement_object(substatement: StrictSchema, **kwargs: Any) -> OneOf:
     """The object of a Statement: Activity (default), Agent, Group, StatementRef or SubStatement."""
-    choices = {
-        "Activity": ACTIVITY,
-        "Agent": AGENT,
-        "Group": GROUP,
-        "StatementRef": STATEMENT_REF,
-        "SubStatement": substatement,
-    }
-    return OneOf(choices, default="Activity", **kwargs)
+    return OneOf({**OBJECT_CHOICES, "SubStatement": substatement}, default="Activity", **kwargs)
 
 
 class StatementSchema103(StrictSchema):

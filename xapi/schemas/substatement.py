@@ -22,15 +22,13 @@ from .statement_ref import STATEMENT_REF
 from .verb import VERB
 
 
-def substatement_object(**kwargs: Any) -> OneOf:
-    """The object of a SubStatement: anything a Statement's object may be, except a SubStatement."""
-    choices = {
-        "Activity": ACTIVITY,
-        "Agent": AGENT,
-        "Group": GROUP,
-        "StatementRef": STATEMENT_REF,
-    }
-    return OneOf(choices, default="Activity", **kwargs)
+# The object of a SubStatement: anything a Statement's object may be, except a SubStatement.
+OBJECT_CHOICES = {
+    "Activity": ACTIVITY,
+    "Agent": AGENT,
+    "Group": GROUP,
+    "StatementRef": STATEMENT_REF,
+}
 
 
 class SubStatementSchema103(StrictSchema):
@@ -39,7 +37,7 @@ class SubStatementSchema103(StrictSchema):
     objectType = Constant("SubStatement", required=True)
     actor = agent_or_group(required=True)
     verb = Object(VERB, required=True)
-    object = substatement_object(required=True)
+    object = OneOf(OBJECT_CHOICES, default="Activity", required=True)
     result = Object(RESULT)
     context = Object(CONTEXTS[V103])
     timestamp = Timestamp(V103)

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from lms.activities.base import ActivityType, LearnerState, ModuleView, Outcome, Problem
 from lms.activities.media import MEDIA_PATH, content_type_for, media_references
 from lms.activities.page.markdown_render import render_markdown, without_repeated_title
+from xapi.vocabulary import ADL_ACTIVITIES, ADL_VERBS
 
 LOCALES = ("vi", "en")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -31,14 +32,8 @@ class PageActivity(ActivityType):
     name = "page"
     version = "1.0.0"
     title = {"vi": "Trang bài học", "en": "Lesson page"}
-    xapi_activity_type = "http://adlnet.gov/expapi/activities/lesson"
-    verbs = [
-        "http://adlnet.gov/expapi/verbs/launched",
-        "http://adlnet.gov/expapi/verbs/initialized",
-        "http://adlnet.gov/expapi/verbs/experienced",
-        "http://adlnet.gov/expapi/verbs/completed",
-        "http://adlnet.gov/expapi/verbs/terminated",
-    ]
+    xapi_activity_type = ADL_ACTIVITIES + "lesson"
+    verbs = [ADL_VERBS + v for v in ("launched", "initialized", "experienced", "completed", "terminated")]
     settings_schema = PageSettings
     template_folder = Path(__file__).parent / "templates"
     features = frozenset({"media"})

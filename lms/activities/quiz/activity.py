@@ -12,8 +12,7 @@ from lms.activities.base import ActivityType, LearnerState, ModuleView, Outcome,
 from lms.activities.quiz import grading
 from lms.activities.quiz.questions import check_questions_file
 from lms.activities.tomlfile import read_toml
-
-VERBS = "http://adlnet.gov/expapi/verbs/"
+from xapi.vocabulary import ADL_ACTIVITIES, ADL_VERBS
 
 
 class QuizSettings(Schema):
@@ -32,9 +31,9 @@ class QuizActivity(ActivityType):
     name = "quiz"
     version = "1.0.0"
     title = {"vi": "Bài kiểm tra", "en": "Quiz"}
-    xapi_activity_type = "http://adlnet.gov/expapi/activities/assessment"
-    verbs = [VERBS + v for v in ("launched", "initialized", "attempted", "answered", "scored", "passed",
-                                 "failed", "completed", "terminated")]
+    xapi_activity_type = ADL_ACTIVITIES + "assessment"
+    verbs = [ADL_VERBS + v for v in ("launched", "initialized", "attempted", "answered", "scored", "passed",
+                                     "failed", "completed", "terminated")]
     settings_schema = QuizSettings
     template_folder = Path(__file__).parent / "templates"
     features = frozenset({"grade", "attempts", "review", "shuffle", "interactions"})

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from lms.activities.base import Outcome, QuestionResult
+from xapi.vocabulary import ACTIVITY_TYPES
 
-CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 _SPACES = re.compile(r"\s+")
 
 
@@ -250,7 +250,7 @@ def _components(entries: list[dict], text_key: str, suffix: str = "") -> list[di
 
 def interaction_definition(q: dict) -> dict[str, Any]:
     """The xAPI activity definition of a question (Data §2.4.4.1.1 interaction activities)."""
-    definition: dict[str, Any] = {"name": _lang_map(q["prompt"]), "type": CMI_INTERACTION}
+    definition: dict[str, Any] = {"name": _lang_map(q["prompt"]), "type": ACTIVITY_TYPES["interaction"]}
     kind = q["type"]
     if kind in ("single", "multiple"):
         definition.update(interactionType="choice", choices=_components(q["choices"], "text"),
