@@ -145,9 +145,9 @@ def build_config(instance_path: Path, overrides: Mapping[str, Any] | None = None
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'lms.sqlite3'}"
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
-    # No pre-ping (a round trip per request, ~1/6 of a one-statement write): connections are
-    # renewed after an hour instead; one the server dropped fails one request (operations.md).
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_recycle": 3600})
+    # Connections are renewed after an hour. Instead of SQLAlchemy's pre-ping (a round trip on
+    # every checkout), lms/database.py pings only connections that sat idle in the pool.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": False, "pool_recycle": 3600})
     if not config.get("SECRET_KEY"):
         # Good enough for tests and one-off commands; `lms serve` refuses to run with it.
         config["SECRET_KEY"] = secrets.token_hex(32)

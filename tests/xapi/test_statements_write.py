@@ -229,10 +229,91 @@ def test_every_response_has_consistent_through(xapi_client):
         assert response.headers.get("X-Experience-API-Consistent-Through", "").endswith("Z")
 
 
-def test_pooled_connections_are_pinged_and_recycled_by_default(db, xapi_client):
-    """Operations (docs/content/operations.md): a pooled connection is checked before use, so a
-    database restart never becomes an error page, and is replaced after an hour."""
-    assert db.engine.pool._pre_ping is True
+def test_pooled_connections_are_recycled_and_not_pinged_on_every_checkout(db, xapi_client):
+    """Operations (docs/content/operations.md): pooled connections are replaced after an hour, and
+    SQLAlchemy's per-checkout pre-ping (a round trip per request) is off: lms/database.py checks
+    only connections that sat idle."""
+    assert db.engine.pool._pre_ping is False
     assert db.engine.pool._recycle == 3600
     for _ in range(3):
         assert xapi_client.post("/statements", json=sample_statement()).status_code == 200
+
+
+def test_idle_pooled_connection_the_database_dropped_is_replaced_before_use(db, xapi_client, monkeypatch):
+    """Operations: after a database restart (every pooled connection dropped while idle) the next
+    request still succeeds: the idle connection is checked, found dead and replaced."""
+    from sqlalchemy import text
+
+    from lms import database
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs a database server that can drop connections")
+    import psycopg
+
+    assert xapi_client.post("/statements", json=sample_statement()).status_code == 200
+    db.session.remove()
+    with db.engine.connect() as connection:  # make sure the pool holds a connection
+        connection.execute(text("SELECT 1"))
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as admin:
+        dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                "AND backend_type = 'client backend'").fetchone()[0]
+    assert dropped >= 1
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    statement = sample_statement()
+    response = xapi_client.post("/statements", json=statement)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert xapi_client.get("/statements", query_string={"statementId": response.get_json()[0]}).status_code == 200
+
+
+def test_is_alive_says_no_for_a_closed_connection(db):
+    """The idle check treats any driver error as a dead connection (the pool then replaces it)."""
+    from lms import database
+
+    raw = db.engine.raw_connection()
+    try:
+        assert database.is_alive(raw.driver_connection) is True
+        raw.driver_connection.close()
+        assert database.is_alive(raw.driver_connection) is False
+    finally:
+        raw.invalidate()
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_stored_body_keeps_big_integers_and_vietnamese_text_exactly(xapi_client, version):
+    """Data §2.4.6 extensions hold any JSON value; the LRS returns it as sent (an integer beyond
+    64 bits, which the fast JSON encoder refuses, goes through the standard one)."""
+    client = xapi_client.with_version(version)
+    statement = sample_statement()
+    statement["result"] = {"extensions": {"http://example.org/big": 2 ** 70, "http://example.org/small": -1.5e-7},
+                           "response": "Tiếng Việt: Cổng dịch vụ công quốc gia"}
+    statement_id = client.post("/statements", json=statement).get_json()[0]
+    stored = _get(client, statement_id)
+    assert stored["result"]["extensions"]["http://example.org/big"] == 2 ** 70
+    assert stored["result"]["extensions"]["http://example.org/small"] == -1.5e-7
+    assert stored["result"]["response"] == "Tiếng Việt: Cổng dịch vụ công quốc gia"
+
+
+def test_lone_surrogate_in_a_string_is_a_400_not_a_500(xapi_client):
+    """Data §2.2: statements are JSON text; a "\\ud800" escape names no character, so the
+    statement cannot be stored as UTF-8 and is refused with a clear error."""
+    body = json.dumps(sample_statement()).replace('"Lan"', '"Lan\\ud800"', 1)
+    response = xapi_client.post("/statements", data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "error" in response.get_json() or "message" in response.get_json()
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_number_constants_are_refused(xapi_client, constant):
+    """Data §2.2: statements are JSON (RFC 8259 has no NaN or Infinity); Python's parser would take them."""
+    body = json.dumps(sample_statement(result={"score": {"raw": 1}})).replace('"raw": 1', f'"raw": {constant}')
+    response = xapi_client.post("/statements", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert _count(xapi_client) == 0
+
+
+def test_surrogate_pairs_are_characters_and_are_kept(xapi_client):
+    """A \\ud83d\\ude00 pair is one character (U+1F600): accepted and returned as that character."""
+    body = json.dumps(sample_statement()).replace('"Lan"', '"Lan \\ud83d\\ude00"', 1)
+    statement_id = xapi_client.post("/statements", data=body, content_type="application/json").get_json()[0]
+    assert _get(xapi_client, statement_id)["actor"]["name"] == "Lan \U0001F600"

@@ -13,7 +13,7 @@ from flask import Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import http_date, parse_options_header
 
-from xapi.lrs import auth, formats, multipart, query, storage
+from xapi.lrs import auth, formats, jsontext, multipart, query, storage
 from xapi.lrs.http import BadRequest, NotFound, PayloadTooLarge, bp, db_session, xapi_version
 from xapi.lrs.ingest import ingest_batch
 
@@ -117,9 +117,9 @@ def _read_body() -> tuple[object, dict[str, bytes] | None]:
 
 def _parse_json(body: bytes) -> object:
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("The body is not valid UTF-8 JSON although its Content-Type says JSON") from None
+        return jsontext.loads(body)
+    except jsontext.InvalidJson as exc:
+        raise BadRequest(f"The body is not valid UTF-8 JSON although its Content-Type says JSON: {exc}") from None
 
 
 def _get():

@@ -134,7 +134,8 @@ def utc(value: datetime) -> datetime:
 
 
 def dialect_name(session: Session) -> str:
-    return session.connection().dialect.name
+    """From the bind: no connection checkout (and no transaction begun) just to ask."""
+    return session.get_bind().dialect.name
 
 
 def begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
@@ -158,15 +159,18 @@ def finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
 # then the clock: stored >= xact_start, see the module docstring.
 # Two planner settings for the rest of the write transaction only. jit off: the estimates for
 # the look-up are far too high when statistics are missing, and compiling it took ~10 ms.
-# force_custom_plan: psycopg prepares these statements after a few uses, and the generic plans
-# PostgreSQL then kept (made with one-statement batches) cut the throughput of later batches
-# of 1000 by a factor of 3-4 (`lms bench lrs`: 2,400 -> 8,500 statements/s); planning each
-# write again costs far less.
+# force_custom_plan for batches of CUSTOM_PLAN_BATCH statements or more: psycopg prepares these
+# statements after a few uses, and the generic plans PostgreSQL then kept (made with
+# one-statement batches) cut the throughput of later batches of 1000 by a factor of 3-4
+# (`lms bench lrs`: 2,400 -> 8,500 statements/s); for them planning each write again costs far
+# less. Small writes keep the cached generic plans: planning every time cost a single-statement
+# write ~0.4 ms of PostgreSQL CPU, about a third of its total.
+CUSTOM_PLAN_BATCH = 20
 _PG_START = (
     "SELECT started.xid, clock_timestamp(), "
     "(SELECT array_agg(nextval('lrs_statement_seq')) FROM generate_series(1, %(count)s::integer)) "
     "FROM (SELECT pg_current_xact_id() AS xid, {lock}(%(key)s::bigint), set_config('jit', 'off', true), "
-    "set_config('plan_cache_mode', 'force_custom_plan', true) OFFSET 0) AS started"
+    "set_config('plan_cache_mode', '{plans}', true) OFFSET 0) AS started"
 )
 # The clock is read before pg_stat_activity is scanned (the subquery runs first), and the
 # status snapshot of this transaction is dropped so that the scan is current.
@@ -267,8 +271,9 @@ def _run(session: Session, queries: list[tuple[str, object, bool]]) -> list[list
 def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
                     agent_keys: list[str]) -> WriteStart:
     lock = "pg_advisory_xact_lock" if with_refs else "pg_advisory_xact_lock_shared"
+    plans = "force_custom_plan" if len(ids) >= CUSTOM_PLAN_BATCH else "auto"
     started, found = _run(session, [
-        (_PG_START.format(lock=lock), {"count": len(ids), "key": REF_LOCK_KEY}, False),
+        (_PG_START.format(lock=lock, plans=plans), {"count": len(ids), "key": REF_LOCK_KEY}, False),
         (_PG_LOOKUP, {"ids": ids, "activities": activity_keys, "agents": agent_keys}, False)])
     _, stored, seqs = started[0]
     statements = [row[1:] for row in found if row[0] in "sr"]

@@ -1,0 +1,53 @@
+"""Strict JSON parsing for request bodies and parameters: RFC 8259 text that can be stored.
+
+Python's json module accepts more than JSON: the constants NaN, Infinity and -Infinity, and
+"\\ud800"-style escapes of lone UTF-16 surrogates, which name no character and cannot be
+encoded as UTF-8 (the database would refuse them, as a 500). Both are refused here.
+Integers keep their exact value, however large (a faster parser would turn big ones into floats).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+# A \u escape in the surrogate range; pairs are joined by the parser, so only a hit needs a look.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+class InvalidJson(ValueError):
+    """The text is not JSON that can be stored; the message says why."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise InvalidJson(f"{name} is not a JSON value")
+
+
+def loads(data: bytes | str) -> object:
+    """Parse UTF-8 JSON text strictly; raises InvalidJson (a ValueError) with the reason."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    try:
+        text = raw.decode("utf-8")
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise InvalidJson("the text is not valid UTF-8") from None
+    except InvalidJson:
+        raise
+    except ValueError as exc:
+        raise InvalidJson(str(exc)) from None
+    if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(value):
+        raise InvalidJson("a \\u escape names a lone UTF-16 surrogate, which is not a character")
+    return value
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
