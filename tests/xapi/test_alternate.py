@@ -60,8 +60,27 @@ def test_authorization_form_field_is_checked(client, credential):
     assert response.status_code == 401
 
 
-def test_real_version_header_wins_over_the_form_field(client, credential):
+def test_version_form_field_is_the_header_even_with_a_real_header(client, credential):
+    """§1.3.s3.b7 (XAPI-00336 suite case): "The LRS MUST treat the form parameters listed above as
+    header parameters." A form field X-Experience-API-Version=0.8 is the request's version, so a
+    real 1.0.3 header next to it does not make the request acceptable: 400, nothing stored."""
     form = _form(credential, content='{"a": 1}', **{"X-Experience-API-Version": "0.8"})
+    response = _send(client, "PUT", form, headers={"X-Experience-API-Version": "1.0.3"})
+    assert response.status_code == 400
+    assert "form field" in response.get_json()["error"]["message"]
+    assert LrsCaller(client, *credential).get("/activities/state", state_params()).status_code == 404
+
+
+def test_unsupported_version_form_field_alone_is_400(client, credential):
+    """§1.3.s3.b7 with 1.0.3 §3.3.s3.b4: a version before 1.0.0, given as a form field, is 400."""
+    response = _send(client, "PUT", _form(credential, content='{"a": 1}', **{"X-Experience-API-Version": "0.8"}))
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+
+
+def test_same_value_as_form_field_and_real_header_is_accepted(client, credential):
+    """§1.3.s3.b7: a real header that repeats its form field names one value, not two."""
+    form = _form(credential, content='{"a": 1}')
     response = _send(client, "PUT", form, headers={"X-Experience-API-Version": "1.0.3"})
     assert response.status_code == 204
 

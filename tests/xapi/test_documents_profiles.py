@@ -41,6 +41,24 @@ def test_put_on_existing_profile_without_precondition_is_409(lrs, resource):
     assert lrs.get(path, params()).get_json() == {"v": 1}
 
 
+def test_put_of_a_new_profile_without_precondition_is_stored(lrs, resource):
+    """Decision on XAPI-00273 / XAPI-00287 ("fails without ETag header", 1.0.3 suite only).
+
+    1.0.3 §3.1.s3.b1 is a Client requirement: "A Client making a PUT request to either the Agent
+    Profile Resource or Activity Profile Resource MUST include the If-Match header or the
+    If-None-Match header." The LRS requirements name only the case of an existing document:
+    "If a PUT request is received without either header for a resource that already exists, the
+    LRS: MUST return HTTP status 409 Conflict ... MUST NOT make a modification" (§3.1.s4.b13-b15).
+    Nothing requires rejecting a header-less PUT of a document that does not exist yet (the
+    question is open upstream, adlnet/xAPI-Spec#1064), the 2.0 suite dropped the test, and the
+    tincan client used by a partner LMS sends exactly that request. So it is stored (204), in
+    both versions; replacing an existing profile without a header stays 409."""
+    path, params = resource
+    assert lrs.put(path, params(), {"v": 1}).status_code == 204
+    assert lrs.get(path, params()).get_json() == {"v": 1}
+    assert lrs.put(path, params(), {"v": 2}).status_code == 409
+
+
 def test_put_with_matching_if_match_replaces(lrs, resource):
     """§3.1.s4.b5: If-Match with the current ETag lets the PUT through."""
     path, params = resource

@@ -210,3 +210,60 @@ def test_session_cookie_is_not_authentication(client, db):
     client.set_cookie("session", "anything", domain="localhost")
     response = client.get("/xapi/activities/state?stateId=x", headers={"X-Experience-API-Version": "1.0.3"})
     assert response.status_code == 401
+
+
+DOCUMENT_RESOURCES = {
+    "state": ("/activities/state", state_params()),
+    "activity profile": ("/activities/profile", {"activityId": ACTIVITY, "profileId": "settings"}),
+    "agent profile": ("/agents/profile", {"agent": AGENT, "profileId": "settings"}),
+}
+INVALID_JSON = [b'{"a":1}[', b"{'a': 1}", b'{"a": NaN}', b"", '{"tên": "Lan"'.encode("utf-8"), b'{"a": "\xff"}']
+
+
+@pytest.mark.parametrize("resource", sorted(DOCUMENT_RESOURCES))
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+@pytest.mark.parametrize("body", INVALID_JSON)
+def test_invalid_json_sent_as_json_is_400_and_not_stored(lrs, resource, method, body):
+    """XAPI-00314 / XAPI-00235 (Communication §2.7.s4, §2.3, §1.5, §3.2.s2.b1): a document sent with
+    Content-Type application/json that is not valid JSON is refused: "400 Bad Request - Indicates an
+    error condition caused by an invalid or missing argument. The term 'invalid arguments' includes
+    malformed JSON". Nothing is stored, for PUT as for POST, on all three document resources."""
+    path, params = DOCUMENT_RESOURCES[resource]
+    headers = {"If-None-Match": "*"}  # the precondition is not what is tested here
+    response = lrs.request(method, path, params, body, headers=headers, content_type="application/json")
+    assert response.status_code == 400, response.data
+    assert "not valid UTF-8 JSON" in response.get_json()["error"]["message"]
+    assert lrs.get(path, params).status_code == 404
+
+
+@pytest.mark.parametrize("resource", sorted(DOCUMENT_RESOURCES))
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_invalid_json_does_not_replace_an_existing_document(lrs, resource, method):
+    """XAPI-00314 and §2.2.s8.b1 ("MUST NOT update the target document as a result of the request"):
+    broken JSON sent onto an existing JSON document is 400 and the document is unchanged."""
+    path, params = DOCUMENT_RESOURCES[resource]
+    assert lrs.put(path, params, {"giữ": True}, headers={"If-None-Match": "*"}).status_code == 204
+    etag = lrs.get(path, params).headers["ETag"]
+    response = lrs.request(method, path, params, b'{"a":1}[', headers={"If-Match": etag},
+                           content_type="application/json")
+    assert response.status_code == 400
+    after = lrs.get(path, params)
+    assert after.get_json() == {"giữ": True} and after.headers["ETag"] == etag
+
+
+@pytest.mark.parametrize("resource", sorted(DOCUMENT_RESOURCES))
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"text"', b"null", b" 3.5 "])
+def test_put_of_any_valid_json_value_is_stored(lrs, resource, body):
+    """§1.5.b1 "Documents can have any content type": a PUT of valid JSON that is not an object is
+    a valid application/json document and is stored as sent (only POST merges need objects)."""
+    path, params = DOCUMENT_RESOURCES[resource]
+    response = lrs.put(path, params, body, headers={"If-None-Match": "*"}, content_type="application/json")
+    assert response.status_code == 204
+    assert lrs.get(path, params).data == body
+
+
+def test_other_content_types_are_not_parsed(lrs):
+    """§1.5.b1: only application/json promises JSON; text that merely looks broken is stored."""
+    params = state_params()
+    assert lrs.put("/activities/state", params, b'{"a":1}[', content_type="text/plain").status_code == 204
+    assert lrs.get("/activities/state", params).data == b'{"a":1}['

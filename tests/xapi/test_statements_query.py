@@ -189,11 +189,46 @@ def test_format_ids_keeps_only_identifiers(xapi_client, corpus, version):
     assert statement["actor"] == {"objectType": "Group", "member": [
         {"objectType": "Agent", "account": MINH["account"]}, {"mbox": "mailto:binh@example.vn"}]}
     assert statement["verb"] == {"id": "http://adlnet.gov/expapi/verbs/experienced"}
-    assert statement["object"] == {"objectType": "Activity", "id": MODULE}
+    assert statement["object"] == {"id": MODULE}  # an Activity is identified by its id alone
     assert "name" not in statement["authority"]
     lan = client.get("/statements", query_string={"statementId": corpus["lan_module"], "format": "ids"}).get_json()
     assert lan["context"]["instructor"] == TEACHER
     assert lan["context"]["contextActivities"]["parent"] == [{"id": COURSE}]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_format_ids_inside_a_substatement(xapi_client, version):
+    """§2.1.3 format=ids (XAPI-00171): "If ids, only include minimum information necessary in
+    Agent, Activity, Verb and Group Objects to identify them." An Activity keeps only its id, at
+    every level (object and context of the statement and of its SubStatement); a Group keeps its
+    objectType next to its IFI, which is what tells it from an Agent; a SubStatement and a
+    StatementRef keep their objectType, without which they are not one."""
+    client = xapi_client.with_version(version)
+    group = {"objectType": "Group", "name": "7A", "mbox": "mailto:lop7a@example.vn"}
+    statement = sample_statement(
+        id=str(uuid.uuid4()),
+        object={"objectType": "SubStatement", "actor": group,
+                "verb": {"id": ANSWERED, "display": {"vi": "đã trả lời"}},
+                "object": {"objectType": "Activity", "id": QUIZ,
+                           "definition": {"name": {"vi": "Bài kiểm tra"}}},
+                "context": {"contextActivities": {"parent": [{"objectType": "Activity", "id": COURSE}]},
+                            "statement": {"objectType": "StatementRef", "id": str(uuid.uuid4())}}},
+        context={"contextActivities": {"grouping": [{"objectType": "Activity", "id": COURSE,
+                                                     "definition": {"type": "http://adlnet.gov/expapi/activities/course"}}]}})
+    assert client.post("/statements", json=statement).status_code == 200
+    for params in ({"statementId": statement["id"], "format": "ids"}, {"format": "ids"}):
+        response = client.get("/statements", query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_json()
+        shown = body if "statementId" in params else next(s for s in body["statements"] if s["id"] == statement["id"])
+        sub = shown["object"]
+        assert sub["objectType"] == "SubStatement"
+        assert sub["actor"] == {"objectType": "Group", "mbox": "mailto:lop7a@example.vn"}
+        assert sub["verb"] == {"id": ANSWERED}
+        assert sub["object"] == {"id": QUIZ}
+        assert sub["context"]["contextActivities"]["parent"] == [{"id": COURSE}]
+        assert sub["context"]["statement"] == statement["object"]["context"]["statement"]
+        assert shown["context"]["contextActivities"]["grouping"] == [{"id": COURSE}]
 
 
 def test_format_exact_returns_the_statement_as_stored(xapi_client):

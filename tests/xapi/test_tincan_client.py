@@ -9,8 +9,9 @@ Known defects of tincan 1.0.0 that are worked around here, in the test only:
 - Document content is turned into a ``str`` and http.client sends it as Latin-1, so tincan cannot
   send document text outside Latin-1 (Vietnamese text fails before it leaves the client); the
   documents here are ASCII. Statements are JSON with escaped non-ASCII text and are not affected.
-- ``about()`` rejects any version outside 1.0.x, and this LRS rightly lists "2.0.0" too, so
-  tincan's About call cannot be used against an LRS that also speaks xAPI 2.0.
+- ``about()`` rejects any version outside 1.0.x. It sends ``X-Experience-API-Version: 1.0.3``,
+  and the About resource answers a 1.0.x request with the 1.0.x versions only (xapi/lrs/http.py),
+  so the call works; without a header or with 2.0.0 the LRS lists "2.0.0" too.
 tincan speaks xAPI 1.0.x only (Version.supported), so this exercises the 1.0.3 side.
 """
 from __future__ import annotations
@@ -113,3 +114,11 @@ def test_agent_profile_round_trip(remote):
     fetched.content.etag = _etag(fetched)
     assert remote.delete_agent_profile(fetched.content).success
     assert remote.retrieve_agent_profile(_agent(), "preferences").response.status == 404
+
+
+def test_about_works_for_a_1_0_x_client(remote):
+    """1.0.3 §2.8.s5.b1.b1 (XAPI-00316): to a 1.0.x client the "version" values are 0.9, 0.95 and
+    1.0.x; tincan checks that and rejects anything else, so a 1.0.3 About answer lists 1.0.3 only."""
+    response = remote.about()
+    assert response.success, response.data
+    assert response.content.version == ["1.0.3"]

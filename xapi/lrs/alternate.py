@@ -7,9 +7,11 @@ If-None-Match as form fields, and every query parameter as a form field. The mid
 such a request back into the ordinary one before Flask routes it, so every resource supports the
 syntax without knowing about it.
 
-When both a real header and a form field are given, the real header wins for Authorization,
-the version and the preconditions; Content-Type and Content-Length always come from the form,
-because the real ones describe the form itself. IEEE 9274.1.1 (xAPI 2.0) removed the syntax:
+§1.3.s3.b7: the LRS MUST treat those form fields as header parameters, so a form field is the
+header. When the same header is also sent as a real header with a different value, the request
+names two values for one header and is refused with 400 (a real header with the same value is
+harmless). Content-Type and Content-Length are the exception: the real ones describe the form
+itself, so the form fields replace them. IEEE 9274.1.1 (xAPI 2.0) removed the syntax:
 such requests are refused with 400, as are malformed ones. Refusals are not answered here but
 left in the environ for the LRS's before-request hook, so they get the LRS's usual JSON error.
 """
@@ -84,8 +86,9 @@ def rewrite(environ: dict, max_bytes: int | None) -> None:
     if method not in METHODS:
         raise Rejected(f"Unknown method {query[0][1]!r} in the alternate request syntax")
     form = _read_form(environ, max_bytes)
-    _refuse_for_2_0(environ, form)
     headers, params, content = _split_form(form)
+    _refuse_conflicting_headers(environ, headers)
+    _refuse_for_2_0(environ, headers)
     body = content.encode("utf-8") if content is not None else b""
     environ["REQUEST_METHOD"] = method
     environ["QUERY_STRING"] = urlencode(params)
@@ -94,7 +97,7 @@ def rewrite(environ: dict, max_bytes: int | None) -> None:
     environ["CONTENT_TYPE"] = headers.pop("CONTENT_TYPE", "application/json" if content is not None else "")
     headers.pop("CONTENT_LENGTH", None)  # recomputed from the content actually received
     for name, value in headers.items():
-        environ.setdefault(name, value)  # a real header wins over its form field
+        environ[name] = value  # §1.3.s3.b7: the form field is the header
     environ["xapi.alternate_syntax"] = True
 
 
@@ -117,10 +120,20 @@ def _read_form(environ: dict, max_bytes: int | None) -> list[tuple[str, str]]:
     return form
 
 
-def _refuse_for_2_0(environ: dict, form: list[tuple[str, str]]) -> None:
-    raw = environ.get("HTTP_X_EXPERIENCE_API_VERSION")
-    if raw is None:
-        raw = next((value for name, value in form if name.lower() == "x-experience-api-version"), None)
+def _refuse_conflicting_headers(environ: dict, headers: dict[str, str]) -> None:
+    """§1.3.s3.b7: a form field is a header, so a real header may not say something else."""
+    for name, value in headers.items():
+        if name in CONTENT_HEADERS:
+            continue
+        real = environ.get(name)
+        if real is not None and real.strip() != value.strip():
+            field = next(field for field, environ_name in HEADER_FIELDS.items() if environ_name == name)
+            raise Rejected(f"The {field} form field and the {field} header have different values; "
+                           "with the alternate request syntax the form field is the header, send it once")
+
+
+def _refuse_for_2_0(environ: dict, headers: dict[str, str]) -> None:
+    raw = headers.get("HTTP_X_EXPERIENCE_API_VERSION", environ.get("HTTP_X_EXPERIENCE_API_VERSION"))
     try:
         version = parse_version_header(raw)
     except BadRequest:

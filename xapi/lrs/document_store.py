@@ -139,8 +139,14 @@ def _with_registration(query, address: Address):
 
 def put_document(session: Session, address: Address, content: bytes, content_type: str | None,
                  preconditions: Preconditions, conflict_without_precondition: bool) -> None:
-    """Store a document, replacing any previous one (§2.2, §3.1 PUT rules)."""
+    """Store a document, replacing any previous one (§2.2, §3.1 PUT rules).
+
+    A body sent as ``application/json`` must be valid JSON (any JSON value): 400 otherwise,
+    checked before anything is read or written.
+    """
     content_type = content_type or DEFAULT_CONTENT_TYPE
+    if is_json(content_type):
+        _parse_json(content, "The document", "; it cannot be stored")
 
     def replacement(current) -> tuple[bytes, str]:
         if conflict_without_precondition and not preconditions.present:
@@ -152,8 +158,14 @@ def put_document(session: Session, address: Address, content: bytes, content_typ
 
 def post_document(session: Session, address: Address, content: bytes, content_type: str | None,
                   preconditions: Preconditions) -> None:
-    """Create a document, or merge a JSON object into an existing JSON document (§2.2.s7, s8)."""
+    """Create a document, or merge a JSON object into an existing JSON document (§2.2.s7, s8).
+
+    A body sent as ``application/json`` must be valid JSON, whether or not the document exists
+    yet (400, nothing stored); merging into an existing document also needs a JSON object.
+    """
     content_type = content_type or DEFAULT_CONTENT_TYPE
+    if is_json(content_type):
+        _parse_json(content, "The posted document", "; it can be neither stored nor merged")
     _write(session, address, content, content_type, preconditions,
            lambda current: (_merge(current, content, content_type), "application/json"))
 
@@ -266,11 +278,24 @@ def _merge(current, posted: bytes, posted_type: str) -> bytes:
     return json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _json_object(content: bytes, what: str) -> dict:
+def _parse_json(content: bytes, what: str, consequence: str = "") -> object:
+    """The JSON value of a body whose Content-Type is application/json, else 400 (§1.5, §3.2.s2.b1)."""
     try:
-        value = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest(f"{what} is not valid JSON, so it cannot be merged; use PUT instead") from None
+        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        where = f" ({exc.msg} at character {exc.pos})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise BadRequest(f"{what} is not valid UTF-8 JSON{where}, although its Content-Type is "
+                         f"application/json{consequence}") from None
+
+
+def _reject_constant(name: str) -> None:
+    """NaN and Infinity are accepted by Python's parser but are not JSON (RFC 8259 §6)."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _json_object(content: bytes, what: str) -> dict:
+    value = _parse_json(content, what, ", so it cannot be merged")
     if not isinstance(value, dict):
-        raise BadRequest(f"{what} is not a JSON object, so it cannot be merged; use PUT instead")
+        raise BadRequest(f"{what} is not a JSON object, so it cannot be merged; use PUT to store "
+                         "other JSON values")
     return value

@@ -17,7 +17,14 @@ _IFI = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
 def ids_statement(statement: dict) -> dict:
-    """Only what identifies Agents, Groups, Activities and Verbs (anonymous groups keep members)."""
+    """Only what identifies Agents, Groups, Activities and Verbs (anonymous groups keep members).
+
+    §2.1.3 ``format``: "only include minimum information necessary in Agent, Activity, Verb and
+    Group Objects to identify them". An Activity is identified by its ``id`` alone (objectType
+    defaults to Activity), a Verb by its ``id``; Agents and Groups keep their IFI and objectType
+    (which tells a Group from an Agent), anonymous Groups their members. StatementRefs and
+    SubStatements keep objectType, which is required for them; this applies at every level.
+    """
     result = _with_parts(statement, _ids_agent, _ids_activity)
     result["verb"] = {"id": statement["verb"]["id"]}
     if "authority" in statement:
@@ -33,7 +40,7 @@ def _ids_agent(agent: dict) -> dict:
 
 
 def _ids_activity(activity: dict) -> dict:
-    return {key: activity[key] for key in ("objectType", "id") if key in activity}
+    return {"id": activity["id"]}
 
 
 def _with_parts(part: dict, agent_view: Callable[[dict], dict], activity_view: Callable[[dict], dict]) -> dict:

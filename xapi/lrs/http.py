@@ -86,6 +86,21 @@ def parse_version_header(raw: str | None) -> str:
     raise BadRequest(f"Unsupported xAPI version {value!r}; this LRS supports 1.0.3 and 2.0.0")
 
 
+def response_version(raw: str | None) -> str:
+    """The X-Experience-API-Version of the answer to a request whose header is ``raw``.
+
+    1.0.3 §3.3.s3.b1/b2 and IEEE 9274.1.1: every response carries the header, set to the latest
+    patch version. A supported request version is answered in kind (1.0.x -> 1.0.3, 2.0.x ->
+    2.0.0). A request without the header, or with one this LRS does not speak, gets the 1.0 line
+    (2.0.0 when it names another 2.x): 2.0 clients always send the header, the clients that omit
+    it are 1.0.x ones, and the conformance suites of both versions expect 1.0.x on that 400.
+    """
+    try:
+        return parse_version_header(raw)
+    except BadRequest:
+        return "2.0.0" if (raw or "").strip().startswith("2.") else "1.0.3"
+
+
 def xapi_version() -> str:
     """The version negotiated for the current request."""
     return g.get("xapi_version", SUPPORTED_VERSIONS[-1])
@@ -102,10 +117,12 @@ _VERSION_FREE_ENDPOINTS = {"xapi.about"}
 
 @bp.before_request
 def _negotiate_version() -> None:
+    raw = request.headers.get("X-Experience-API-Version")
+    # Set first, so that the 400 for a missing or unsupported header carries a version too.
+    g.xapi_version = response_version(raw)
     if request.method == "OPTIONS" or request.endpoint in _VERSION_FREE_ENDPOINTS:
-        g.xapi_version = SUPPORTED_VERSIONS[-1]
-        return
-    g.xapi_version = parse_version_header(request.headers.get("X-Experience-API-Version"))
+        return  # 1.0.3 §2.8.s5.b4: the About resource does not reject on the version header
+    parse_version_header(raw)
 
 
 @bp.before_request
@@ -121,7 +138,7 @@ def _authenticate_and_limit() -> None:
 
 @bp.after_request
 def _version_header(response):
-    response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+    response.headers["X-Experience-API-Version"] = g.get("xapi_version") or response_version(None)
     return response
 
 
@@ -137,7 +154,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    response.headers["X-Experience-API-Version"] = g.get("xapi_version", SUPPORTED_VERSIONS[-1])
+    response.headers["X-Experience-API-Version"] = g.get("xapi_version") or response_version(None)
     return response
 
 
@@ -162,8 +179,24 @@ def _http_error(exc: HTTPException):
 
 @bp.route("/about", methods=["GET", "HEAD"])
 def about():
-    """Communication §2.7: the versions this LRS speaks."""
-    return jsonify({"version": list(SUPPORTED_VERSIONS), "extensions": {}})
+    """Communication §2.8: the versions this LRS speaks, answered with or without a version header.
+
+    A request that names a 1.0.x version is answered in xAPI 1.0.3 terms: 1.0.3 §2.8.s5.b1.b1
+    knows only 0.9, 0.95 and 1.0.x as values of "version", and 1.0.x clients (the tincan library,
+    the 1.0.3 conformance suite, XAPI-00316) reject others. Without a header, or with 2.0.0, the
+    full list is given, so that a client choosing its version (§2.8.s2) sees every one.
+    """
+    versions = list(SUPPORTED_VERSIONS)
+    if _requested_1_0():
+        versions = ["1.0.3"]
+    return jsonify({"version": versions, "extensions": {}})
+
+
+def _requested_1_0() -> bool:
+    try:
+        return parse_version_header(request.headers.get("X-Experience-API-Version")) == "1.0.3"
+    except BadRequest:
+        return False
 
 
 def init_lrs(app: Flask, session: Callable[[], Session], url_prefix: str = "/xapi") -> None:
