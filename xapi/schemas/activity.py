@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import validates_schema
+from marshmallow import ValidationError, validates_schema
 
 from .base import Object, StrictSchema
 from .field_types import Constant, Extensions, Iri, LanguageMap, StringList
@@ -11,9 +11,13 @@ from .interaction import ComponentList, InteractionType, check_interaction
 
 
 class ActivityDefinitionSchema(StrictSchema):
-    """Data §2.4.4.1 table "Activity Definition": all properties optional.
+    """Data §2.4.4.1 table "Activity Definition": each property optional, but not all absent.
 
     moreInfo is an IRL; the interaction properties follow the rules in ``interaction.py``.
+    An empty definition is rejected: ADL conformance requirement "An Activity Definition contains
+    at least one of the following properties: name, description, type, moreInfo, interactionType,
+    or extensions" (Data 2.4.4.1.s2). The interaction lists need an interactionType, so any
+    non-empty definition that passes ``check_interaction`` has one of those six.
     """
 
     name = LanguageMap()
@@ -31,6 +35,11 @@ class ActivityDefinitionSchema(StrictSchema):
 
     @validates_schema
     def _interaction_rules(self, data: dict, **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(
+                "An Activity Definition must not be empty: use at least one of name, description, "
+                "type, moreInfo, interactionType, extensions, or leave 'definition' out."
+            )
         check_interaction(data)
 
 

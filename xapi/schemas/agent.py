@@ -116,10 +116,24 @@ def agent_or_group(**kwargs: Any) -> OneOf:
 
 
 class AuthoritySchemaGroup(GroupSchema):
-    """Data §2.4.9 s3.b1: a Group authority (3-legged OAuth) has exactly two Agents."""
+    """Data §2.4.9 s3.b1: a Group authority (3-legged OAuth) is a pair of Agents, nothing more.
+
+    "Authority MUST be an Agent, except in 3-legged OAuth, where it MUST be a Group with two
+    Agents. The two Agents represent an application and user together." The Group only pairs
+    them, so it is anonymous: an IFI on it is rejected (ADL conformance requirements XAPI-00024
+    "should fail statement authority identified group" and XAPI-00098 "Statement authority shall
+    only be an anonymous group with two members").
+    """
 
     @validates_schema
-    def _two_members(self, data: dict, **kwargs: Any) -> None:
+    def _anonymous_pair(self, data: dict, **kwargs: Any) -> None:
+        for key in IFI_KEYS:
+            if key in data:
+                raise ValidationError(
+                    "An authority Group must be anonymous (two Agents, no mbox, mbox_sha1sum, "
+                    "openid or account on the Group).",
+                    key,
+                )
         if len(data.get("member", [])) != 2:
             raise ValidationError("An authority Group must have exactly two Agent members.", "member")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from .errors import StatementValidationError
@@ -52,21 +53,27 @@ _NEEDS_HOST = {"http", "https"}
 
 UUID_RE = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z")
 
-# --- Language tags: RFC 5646 §2.1 ABNF (well-formedness), case-insensitive ---
-_LANGTAG = (
-    r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})"  # language ["-" extlang]
+# --- Language tags: RFC 5646 §2.1 ABNF (well-formedness), case-insensitive, plus the validity
+# rules of §2.2 that need no registry (see ``language_tag_problem``) ---
+_LANGTAG_RE = re.compile(
+    r"(?P<language>[a-z]{2,3}(?P<extlang>(?:-[a-z]{3}){0,3})|[a-z]{4}|[a-z]{5,8})"  # language ["-" extlang]
     r"(?:-[a-z]{4})?"  # script
     r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
-    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
-    r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"  # extensions (singleton other than x)
+    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)"  # variants
+    r"(?P<extensions>(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*)"  # extensions (singleton other than x)
     r"(?:-x(?:-[a-z0-9]{1,8})+)?"  # private use
+    r"\Z",
+    re.IGNORECASE,
 )
-_PRIVATEUSE = r"x(?:-[a-z0-9]{1,8})+"
-_IRREGULAR = (
-    "en-gb-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn"
-    "|i-tao|i-tay|i-tsu|sgn-be-fr|sgn-be-nl|sgn-ch-de"
-)
-LANGUAGE_TAG_RE = re.compile(f"(?:{_LANGTAG}|{_PRIVATEUSE}|{_IRREGULAR})\\Z", re.IGNORECASE)
+_PRIVATEUSE_RE = re.compile(r"x(?:-[a-z0-9]{1,8})+\Z", re.IGNORECASE)
+# RFC 5646 §2.1 "grandfathered": irregular tags and the regular ones (which the langtag rule
+# would read with reserved extlang positions, e.g. zh-min-nan). Compared in lowercase.
+_GRANDFATHERED = frozenset({
+    "en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux",
+    "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de",
+    "art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan",
+    "zh-xiang",
+})
 
 # --- Timestamps: ISO 8601 date and time, extended (2024-05-01T08:30:00Z) or basic (20240501T083000Z)
 # format. RFC 3339 (which the spec recommends) also allows a space or "t" between date and time
@@ -77,6 +84,9 @@ TIMESTAMP_EXTENDED_RE = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[Tt ]"
     r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})" + _FRACTION + r")?" + _ZONE + r"\Z"
 )
+# What nearly every client sends ('2026-11-29T08:30:00.123Z', '...+07:00'): the fast path of
+# parse_timestamp, for which datetime.fromisoformat gives the same result as the full rules.
+_COMMON_TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(?:\d{3}|\d{6}))?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)\Z")
 TIMESTAMP_BASIC_RE = re.compile(
     r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})[Tt]"
     r"(?P<hour>\d{2})(?P<minute>\d{2})(?:(?P<second>\d{2})" + _FRACTION + r")?" + _ZONE + r"\Z"
@@ -135,10 +145,54 @@ def validate_uuid(value: object, path: str) -> str:
 
 
 def validate_language_tag(value: object, path: str) -> str:
-    """A well-formed RFC 5646 language tag (Data §4.2 Language Maps, §2.4.6 context.language)."""
-    if not isinstance(value, str) or LANGUAGE_TAG_RE.match(value) is None:
-        raise _fail(path, f"Not a valid RFC 5646 language tag: {value!r}.")
-    return value
+    """A valid RFC 5646 language tag (Data §4.2 Language Maps, §2.4.6 context.language)."""
+    message = language_tag_problem(value)
+    if message:
+        raise _fail(path, message)
+    return value  # type: ignore[return-value]
+
+
+def language_tag_problem(value: object) -> str | None:
+    """Why ``value`` is not a valid RFC 5646 language tag, or None when it is one.
+
+    Data §2.2 s3.b2 and s4.b2: language map keys are valid RFC 5646 tags; the sequence of subtag
+    lengths must follow the RFC 5646 §2.1 ABNF. The §2.2 rules that need no registry are checked
+    too: a 4-letter primary language subtag is reserved (§2.2.1), the second and third extlang
+    positions are permanently reserved (§2.2.2), and a tag repeating a variant (§2.2.5) or an
+    extension singleton (§2.2.6) is not valid (§2.2.9). Private use subtags are free (§2.2.7).
+    """
+    if not isinstance(value, str):
+        return "Must be a string holding an RFC 5646 language tag."
+    if len(value) > _CACHED_TAG_LENGTH:
+        return _tag_problem.__wrapped__(value)
+    return _tag_problem(value)
+
+
+# Tags longer than this are checked each time, so the cache stays small (real tags are short).
+_CACHED_TAG_LENGTH = 64
+
+
+@lru_cache(maxsize=4096)
+def _tag_problem(tag: str) -> str | None:
+    """``language_tag_problem`` for a string; cached, as the same few tags come again and again."""
+    lowered = tag.lower()
+    if lowered in _GRANDFATHERED or _PRIVATEUSE_RE.match(tag):
+        return None
+    match = _LANGTAG_RE.match(tag)
+    if match is None:
+        return f"Not a valid RFC 5646 language tag: {tag!r}."
+    if len(match.group("language")) == 4:
+        return f"Not a valid RFC 5646 language tag: {tag!r} (4-letter language subtags are reserved)."
+    if (match.group("extlang") or "").count("-") > 1:
+        return f"Not a valid RFC 5646 language tag: {tag!r} (only one extended language subtag is allowed)."
+    variants = match.group("variants").lower().split("-")[1:]
+    if len(set(variants)) != len(variants):
+        return f"Not a valid RFC 5646 language tag: {tag!r} (a variant subtag is repeated)."
+    # Extension subtags have 2-8 characters, so the 1-character subtags are the singletons.
+    singletons = [part for part in match.group("extensions").lower().split("-") if len(part) == 1]
+    if len(set(singletons)) != len(singletons):
+        return f"Not a valid RFC 5646 language tag: {tag!r} (an extension singleton is repeated)."
+    return None
 
 
 def parse_timestamp(value: str, version: str, path: str) -> datetime:
@@ -150,6 +204,11 @@ def parse_timestamp(value: str, version: str, path: str) -> datetime:
     """
     if not isinstance(value, str):
         raise _fail(path, "Must be an ISO 8601 timestamp string.")
+    if _COMMON_TIMESTAMP_RE.match(value) and not value.endswith("-00:00"):
+        try:  # the usual shape, parsed in C; anything unusual takes the full path below
+            return datetime.fromisoformat(value).astimezone(timezone.utc)
+        except (ValueError, OverflowError):  # hour 24, second 60, a date out of range
+            pass
     match = TIMESTAMP_EXTENDED_RE.match(value) or TIMESTAMP_BASIC_RE.match(value)
     if match is None:
         raise _fail(path, f"Not an ISO 8601 timestamp such as '2024-05-01T08:30:00.000Z': {value!r}.")

@@ -13,8 +13,8 @@ from marshmallow import ValidationError
 
 from .base import Field, load_list
 from .common import (
-    LANGUAGE_TAG_RE,
     iri_problem,
+    language_tag_problem,
     parse_timestamp,
     validate_duration,
     validate_language_tag,
@@ -134,8 +134,9 @@ class LanguageMap(Field):
             raise ValidationError("Must be a language map: an object of language tag -> string.")
         errors: dict[str, list[str]] = {}
         for tag, text in value.items():
-            if LANGUAGE_TAG_RE.match(tag) is None:
-                errors[tag] = [f"Not a valid RFC 5646 language tag: {tag!r}."]
+            problem = language_tag_problem(tag)
+            if problem:
+                errors[tag] = [problem]
             elif not isinstance(text, str):
                 errors[tag] = ["Must be a string."]
         if errors:

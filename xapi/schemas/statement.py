@@ -24,7 +24,13 @@ from .verb import VERB
 
 
 class StatementVersion(Field):
-    """Data §2.4.10: a version in the form of the version header; which ones depends on the API."""
+    """Data §2.4.10: a version in the form of the version header; which ones depends on the API.
+
+    s2.b1 "Version MUST be formatted as laid out for the API version header", and the header
+    may be "1.0" (Communication §3.3 s3.b3: accepted "as if the version header was 1.0.0"), so
+    "1.0" is accepted like "1.0.x" (ADL conformance requirement XAPI-00101: reject "anything but
+    "1.0" or "1.0.x""). IEEE 9274.1.1 does the same for "2.0" and adds 2.0.x statements.
+    """
 
     def __init__(self, pattern: str, allowed: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -33,7 +39,7 @@ class StatementVersion(Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str) or self.pattern.match(value) is None:
-            raise ValidationError(f"Must be a version starting with {self.allowed}.")
+            raise ValidationError(f"Must be a version such as {self.allowed}.")
         return value
 
 
@@ -43,7 +49,7 @@ def statement_object(substatement: StrictSchema, **kwargs: Any) -> OneOf:
 
 
 class StatementSchema103(StrictSchema):
-    """A Statement as accepted by the 1.0.3 API: version, if given, starts with "1.0."."""
+    """A Statement as accepted by the 1.0.3 API: version, if given, is "1.0" or "1.0.x"."""
 
     id = Uuid()
     actor = agent_or_group(required=True)
@@ -54,7 +60,7 @@ class StatementSchema103(StrictSchema):
     timestamp = Timestamp(V103)
     stored = Timestamp(V103)
     authority = authority()
-    version = StatementVersion(r"1\.0\.\d+\Z", "'1.0.'")
+    version = StatementVersion(r"1\.0(?:\.[0-9]+)?\Z", "'1.0' or '1.0.x' (x a number)")
     attachments = ObjectList(ATTACHMENT)
 
     @validates_schema
@@ -69,7 +75,9 @@ class StatementSchema200(StatementSchema103):
     context = Object(CONTEXTS[V200])
     timestamp = Timestamp(V200)
     stored = Timestamp(V200)
-    version = StatementVersion(r"(?:1\.0|2\.0)\.\d+\Z", "'1.0.' or '2.0.'")
+    version = StatementVersion(
+        r"(?:1\.0|2\.0)(?:\.[0-9]+)?\Z", "'1.0', '1.0.x', '2.0' or '2.0.x' (x a number)"
+    )
 
 
 STATEMENT_SCHEMAS: dict[str, StrictSchema] = {V103: StatementSchema103(), V200: StatementSchema200()}
