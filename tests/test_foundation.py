@@ -94,3 +94,21 @@ def test_403_page_in_both_languages(client, db, lang, expected):
     response = client.get(f"/admin/?lang={lang}")
     assert response.status_code == 403
     assert expected in response.get_data(as_text=True)
+
+
+def test_server_worker_freezes_startup_objects_and_collects_young_objects_less_often():
+    """lms/server.py: after start-up each worker freezes what it has built and raises the
+    young-generation threshold, so large statement batches are not scanned over and over."""
+    import gc
+
+    from lms import server
+
+    before = gc.get_threshold()
+    try:
+        server.freeze_long_lived_objects()
+        assert gc.get_threshold()[0] == server.GC_GEN0_THRESHOLD
+        assert gc.get_threshold()[1:] == before[1:]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

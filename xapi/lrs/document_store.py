@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.http import parse_options_header
 
+from xapi.lrs import jsontext
 from xapi.lrs.canonical import digest
 from xapi.lrs.document_models import LrsDocument
 from xapi.lrs.http import BadRequest, Conflict, PreconditionFailed, ServiceUnavailable, XapiError
@@ -281,16 +282,10 @@ def _merge(current, posted: bytes, posted_type: str) -> bytes:
 def _parse_json(content: bytes, what: str, consequence: str = "") -> object:
     """The JSON value of a body whose Content-Type is application/json, else 400 (§1.5, §3.2.s2.b1)."""
     try:
-        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
-        where = f" ({exc.msg} at character {exc.pos})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise BadRequest(f"{what} is not valid UTF-8 JSON{where}, although its Content-Type is "
+        return jsontext.loads(content)
+    except jsontext.InvalidJson as exc:
+        raise BadRequest(f"{what} is not valid UTF-8 JSON ({exc}), although its Content-Type is "
                          f"application/json{consequence}") from None
-
-
-def _reject_constant(name: str) -> None:
-    """NaN and Infinity are accepted by Python's parser but are not JSON (RFC 8259 §6)."""
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def _json_object(content: bytes, what: str) -> dict:

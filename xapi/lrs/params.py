@@ -6,11 +6,11 @@ other letter case) is 400. The values are checked with the data-model validators
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import request
 
+from xapi.lrs import jsontext
 from xapi.lrs.http import BadRequest, xapi_version
 from xapi.schemas import StatementValidationError, parse_timestamp, validate_agent, validate_iri, validate_uuid
 
@@ -42,7 +42,7 @@ def registration_param(value: str | None) -> str | None:
 def agent_param(value: str, name: str = "agent") -> dict:
     """The JSON Agent (or identified Group) of an ``agent`` parameter (§2.3, §2.4, §2.6)."""
     try:
-        data = json.loads(value)
+        data = jsontext.loads(value)
     except ValueError:
         raise BadRequest(f"{name} must be an Agent object in JSON, e.g. "
                          '{"objectType": "Agent", "mbox": "mailto:learner@example.org"}') from None

@@ -16,7 +16,6 @@ meanwhile drop out (Data §2.5.s3.b4).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -24,7 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from xapi.lrs import keys, storage
+from xapi.lrs import jsontext, keys, storage
 from xapi.lrs.http import BadRequest
 from xapi.lrs.models import Statement, StatementIndex
 from xapi.schemas import StatementValidationError, parse_timestamp, validate_agent, validate_iri, validate_uuid
@@ -143,7 +142,7 @@ def parse_query(args, version: str, max_limit: int) -> StatementQuery:
 
 def _agent_param(raw: str, version: str) -> str:
     try:
-        data = json.loads(raw)
+        data = jsontext.loads(raw)
     except ValueError:
         raise BadRequest("The agent parameter must be an Agent or identified Group as JSON") from None
     try:
