@@ -90,4 +90,32 @@ def load_statement(data: object, version: str) -> dict:
         raise ValueError(f"Unsupported xAPI version {version!r}")
     if not isinstance(data, dict):
         raise ValidationError("A statement must be a JSON object.")
-    return schema.load(data)
+    return _load_valid(schema, data)
+
+
+def _load_valid(schema: StrictSchema, data: dict) -> dict:
+    """``schema.load(data)`` for a valid statement, in half the CPU; any doubt goes to marshmallow.
+
+    marshmallow's own machinery around the fields (error store, hooks, unknown-key handling)
+    cost as much as the fields themselves for a statement whose parts come from the cache
+    (70 against 32 µs for the LRS benchmark's statements). This does what ``load`` does for the
+    statement schemas, which have no hooks but the cross rules (tests/xapi/test_schemas_api.py
+    checks that): every present field deserialised, in the schema's order, then the cross rules.
+    Whatever is not plainly valid (an unknown or missing property, any error) is loaded again by
+    marshmallow, so every error, and its path, is the one marshmallow gives.
+    """
+    fields = schema.load_fields
+    if not _REQUIRED.issubset(data) or not fields.keys() >= data.keys():
+        return schema.load(data)
+    loaded: dict = {}
+    try:
+        for name, field in fields.items():
+            if name in data:
+                loaded[name] = field.deserialize(data[name], name, data)
+        check_cross_rules(loaded)
+    except ValidationError:
+        return schema.load(data)
+    return loaded
+
+
+_REQUIRED = frozenset({"actor", "verb", "object"})
