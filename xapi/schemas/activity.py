@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import validates_schema
 
 from .base import Object, StrictSchema
 from .field_types import Constant, Extensions, Iri, LanguageMap, StringList
@@ -11,13 +11,12 @@ from .interaction import ComponentList, InteractionType, check_interaction
 
 
 class ActivityDefinitionSchema(StrictSchema):
-    """Data §2.4.4.1 table "Activity Definition": each property optional, but not all absent.
+    """Data §2.4.4.1 table "Activity Definition": every property optional.
 
     moreInfo is an IRL; the interaction properties follow the rules in ``interaction.py``.
-    An empty definition is rejected: ADL conformance requirement "An Activity Definition contains
-    at least one of the following properties: name, description, type, moreInfo, interactionType,
-    or extensions" (Data 2.4.4.1.s2). The interaction lists need an interactionType, so any
-    non-empty definition that passes ``check_interaction`` has one of those six.
+    An empty definition is accepted: Data §2.2.s2.b1 only says objects "SHOULD NOT" be empty,
+    and the ADL conformance suite expects ``definition: {}`` to be stored (its old
+    requirement to reject it was withdrawn, adlnet/lrs-conformance-test-suite#130).
     """
 
     name = LanguageMap()
@@ -35,11 +34,6 @@ class ActivityDefinitionSchema(StrictSchema):
 
     @validates_schema
     def _interaction_rules(self, data: dict, **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError(
-                "An Activity Definition must not be empty: use at least one of name, description, "
-                "type, moreInfo, interactionType, extensions, or leave 'definition' out."
-            )
         check_interaction(data)
 
 

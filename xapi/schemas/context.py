@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError
 
 from .activity import ACTIVITY
 from .agent import AGENT, GROUP, agent_or_group
@@ -30,23 +30,15 @@ class ActivityOrList(Field):
 class ContextActivitiesSchema(StrictSchema):
     """Data §2.4.6.2: the keys are parent, grouping, category and other; nothing else.
 
-    An empty object is rejected: ADL conformance requirement XAPI-00095 (Data 2.4.6.2) "A
-    "contextActivities" property contains one or more key/value pairs. The LRS rejects with
-    400 Bad Request a statement which has an empty "contextActivities" property."
+    An empty object is accepted: Data §2.2.s2.b1 only says objects "SHOULD NOT" be empty, and
+    the ADL conformance suite dropped its old requirement XAPI-00095 (reject an empty
+    contextActivities) in 2017 (adlnet/lrs-conformance-test-suite#128).
     """
 
     parent = ActivityOrList()
     grouping = ActivityOrList()
     category = ActivityOrList()
     other = ActivityOrList()
-
-    @validates_schema
-    def _not_empty(self, data: dict, **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError(
-                "contextActivities must not be empty: use at least one of parent, grouping, "
-                "category, other, or leave it out."
-            )
 
 
 class ContextAgentSchema(StrictSchema):
