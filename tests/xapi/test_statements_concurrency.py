@@ -140,23 +140,17 @@ def _wait_until_blocked(db, seconds: float = 10.0) -> None:
     raise AssertionError("the racing request never waited for the first writer")
 
 
-@pytest.mark.parametrize("same", [True, False], ids=["equivalent", "different"])
-def test_a_statement_id_written_by_two_writers_at_once_is_stored_once(db, xapi_client, same):
-    """Communication §2.1.2.s2.b3/§2.1.1: two writes racing with one statement id (neither sees the
-    other's uncommitted row): the first commit wins, the other is accepted without change when the
-    statements are equivalent and refused with 409 otherwise; no filter key of the loser is left."""
+def _post_while_a_write_is_held(db, xapi_client, held: dict, posted: dict):
+    """Write ``held`` in a transaction left open, POST ``posted`` from another thread, wait until
+    that request blocks on the open write, then commit it; the POST's response."""
     from sqlalchemy.orm import Session
 
     from xapi.lrs.ingest import ingest
 
-    statement_id = str(uuid.uuid4())
-    first = sample_statement(id=statement_id)
-    other_verb = "http://example.com/verbs/other"
-    second = first if same else sample_statement(id=statement_id, verb={"id": other_verb})
     holder = Session(db.engine)
-    ingest(holder, [first], xapi_client.authority)  # written, not committed: holds the id
+    ingest(holder, [held], xapi_client.authority)  # written, not committed: holds its id and lock
     outcome: dict = {}
-    racer = threading.Thread(target=lambda: outcome.update(response=xapi_client.post("/statements", json=second)))
+    racer = threading.Thread(target=lambda: outcome.update(response=xapi_client.post("/statements", json=posted)))
     racer.start()
     try:
         _wait_until_blocked(db)
@@ -164,7 +158,20 @@ def test_a_statement_id_written_by_two_writers_at_once_is_stored_once(db, xapi_c
         holder.commit()
         holder.close()
         racer.join(timeout=30)
-    assert outcome["response"].status_code == (200 if same else 409), outcome["response"].get_data(as_text=True)
+    return outcome["response"]
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["equivalent", "different"])
+def test_a_statement_id_written_by_two_writers_at_once_is_stored_once(db, xapi_client, same):
+    """Communication §2.1.2.s2.b3/§2.1.1: two writes racing with one statement id (neither sees the
+    other's uncommitted row): the first commit wins, the other is accepted without change when the
+    statements are equivalent and refused with 409 otherwise; no filter key of the loser is left."""
+    statement_id = str(uuid.uuid4())
+    first = sample_statement(id=statement_id)
+    other_verb = "http://example.com/verbs/other"
+    second = first if same else sample_statement(id=statement_id, verb={"id": other_verb})
+    response = _post_while_a_write_is_held(db, xapi_client, held=first, posted=second)
+    assert response.status_code == (200 if same else 409), response.get_data(as_text=True)
 
     def ids_with_verb(verb: str) -> list[str]:
         page = xapi_client.get("/statements", query_string={"verb": verb}).get_json()
@@ -185,25 +192,11 @@ def test_a_statement_id_written_by_two_writers_at_once_is_stored_once(db, xapi_c
 def test_a_voiding_statement_and_its_target_written_at_once_still_void_it(db, xapi_client, voiding_first):
     """Data §2.3.2: a voiding statement and its target written by two transactions at the same time
     (each one's look-up runs before the other commits): the target still ends up voided."""
-    from sqlalchemy.orm import Session
-
-    from xapi.lrs.ingest import ingest
-
     target = sample_statement(id=str(uuid.uuid4()))
     voiding = sample_statement(id=str(uuid.uuid4()), verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
                                object={"objectType": "StatementRef", "id": target["id"]})
     held, raced = (voiding, target) if voiding_first else (target, voiding)
-    holder = Session(db.engine)
-    ingest(holder, [held], xapi_client.authority)
-    outcome: dict = {}
-    racer = threading.Thread(target=lambda: outcome.update(response=xapi_client.post("/statements", json=raced)))
-    racer.start()
-    try:
-        _wait_until_blocked(db)
-    finally:
-        holder.commit()
-        holder.close()
-        racer.join(timeout=30)
-    assert outcome["response"].status_code == 200, outcome["response"].get_data(as_text=True)
+    response = _post_while_a_write_is_held(db, xapi_client, held=held, posted=raced)
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert xapi_client.get("/statements", query_string={"statementId": target["id"]}).status_code == 404
     assert xapi_client.get("/statements", query_string={"voidedStatementId": target["id"]}).status_code == 200
