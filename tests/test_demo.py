@@ -5,7 +5,6 @@ import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +14,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 @pytest.fixture()
 def demo_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env["LMS_INSTANCE_PATH"] = str(tmp_path)
     log = (tmp_path / "demo.log").open("w+")

@@ -48,8 +48,10 @@ def bench_group() -> None:
 @click.option("--page-through", type=click.IntRange(1), help="Statements read by following 'more' links "
               f"[default: {FULL['page_through']}].")
 @click.option("--queries", type=click.IntRange(1), help=f"Timed queries per filter kind [default: {FULL['queries']}].")
-@click.option("--server-pids", help="Comma-separated PIDs of server processes (and their children) to watch the RSS of.")
-@click.option("--watch-rss", is_flag=True, help="Watch the RSS of the local processes listening on the --url port.")
+@click.option("--server-pids", help="Comma-separated PIDs of server processes (and their children) to watch the "
+              "memory (RSS) and CPU time of.")
+@click.option("--watch-rss", is_flag=True, help="Watch the memory (RSS) and CPU time of the local processes "
+              "listening on the --url port.")
 @click.option("--quick", is_flag=True, help="Small figures for a smoke test: "
               + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in QUICK.items()) + ".")
 def lrs_command(url: str, key: str, secret: str, xapi_version: str, clients: int, batch_sizes: str | None,

@@ -77,7 +77,7 @@ def run_benchmark(settings: BenchSettings, progress: Callable[[str], None]) -> d
         report["environment"]["lrs_about"] = preflight(client, settings.seed)
         progress(f"LRS at {settings.url} answers; starting {settings.clients} client processes")
         with ClientPool(settings.clients, target) as pool:
-            report["ingest"], offset = _ingest(pool, settings, progress)
+            report["ingest"], offset = _ingest(pool, settings, progress, sampler)
             report["fill"], tail, offset = _fill(pool, client, settings, offset, progress)
         # Statements the LRS accepted; the queries pick their targets among the ones posted.
         report["stored_by_this_run"] = report["fill"]["statements"] + sum(p["statements"] for p in report["ingest"])
@@ -119,14 +119,17 @@ def preflight(client: LrsClient, seed: int) -> dict:
         raise BenchAborted("GET about did not answer JSON: is --url the xAPI endpoint?") from None
 
 
-def _ingest(pool: ClientPool, settings: BenchSettings, progress: Callable[[str], None]) -> tuple[list, int]:
+def _ingest(pool: ClientPool, settings: BenchSettings, progress: Callable[[str], None],
+            sampler: RssSampler | None) -> tuple[list, int]:
     results, offset = [], 0
     for size in settings.batch_sizes:
         # Every client sends at least two requests, so each size measures steady traffic.
         count = max(settings.statements_per_size, size * settings.clients * 2)
         progress(f"Ingest: {count} statements in batches of {size} from {settings.clients} clients")
+        cpu_before = sampler.cpu_by_pid() if sampler else None
         outcome = _combine(pool.run(split_jobs(settings.seed, offset, count, size, settings.clients)))
         outcome["batch_size"] = size
+        outcome["server_cpu_s"] = _cpu_used(cpu_before, sampler.cpu_by_pid()) if sampler else None
         results.append(outcome)
         offset += count
         progress(f"  {outcome['statements_per_s']} statements/s, p95 {outcome['latency']['p95_ms']} ms "
@@ -169,6 +172,17 @@ def _combine(outcomes: list[IngestResult]) -> dict:
     return {"statements": accepted, "requests": requests, "seconds": round(seconds, 3),
             "statements_per_s": rate(accepted, seconds), "requests_per_s": rate(requests, seconds),
             "latency": latency_summary(latencies), "errors": errors.as_dict()}
+
+
+def _cpu_used(before: dict[int, float], after: dict[int, float]) -> list[float]:
+    """CPU seconds each watched process used between two readings, busiest first.
+
+    Shows how the load fell on the server's workers: a client's kept-alive connection stays
+    with the worker that accepted it, so with few clients one worker can carry most of them.
+    A process that started in between counts from zero; one that ended is left out.
+    """
+    used = [after[pid] - before.get(pid, 0.0) for pid in after]
+    return sorted((round(seconds, 2) for seconds in used if seconds > 0), reverse=True)
 
 
 def _errors_total(report: dict) -> int:

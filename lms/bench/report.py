@@ -20,9 +20,11 @@ def format_report(report: dict) -> str:
     lines = [f"LRS benchmark: {env['lrs_url']}  xAPI {env['xapi_version']}  {env['clients']} clients  "
              f"{env['machine_cores']} cores  seed {report['parameters']['seed']}", ""]
     lines.append("Ingest (POST /statements)")
-    lines += _table(["batch", "statements", "seconds", "stmts/s", "req/s", "p50 ms", "p95 ms", "max ms", "errors"],
+    lines += _table(["batch", "statements", "seconds", "stmts/s", "req/s", "p50 ms", "p95 ms", "max ms", "errors",
+                     "server CPU s"],
                     [[p["batch_size"], p["statements"], p["seconds"], p["statements_per_s"], p["requests_per_s"],
-                      p["latency"]["p50_ms"], p["latency"]["p95_ms"], p["latency"]["max_ms"], p["errors"]["count"]]
+                      p["latency"]["p50_ms"], p["latency"]["p95_ms"], p["latency"]["max_ms"], p["errors"]["count"],
+                      _cpu_cell(p.get("server_cpu_s"))]
                      for p in report.get("ingest", [])])
     fill = report.get("fill")
     if fill:
@@ -50,6 +52,13 @@ def format_report(report: dict) -> str:
     for example in _error_examples(report):
         lines.append(f"  {example}")
     return "\n".join(lines)
+
+
+def _cpu_cell(seconds: list[float] | None) -> str | None:
+    """CPU seconds per server process, busiest first ("3.1+2.0"); None when not watched."""
+    if seconds is None:
+        return None
+    return "+".join(f"{value:.1f}" for value in seconds) or "0"
 
 
 def phases(report: dict) -> list[dict]:

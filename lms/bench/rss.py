@@ -1,4 +1,4 @@
-"""Resident memory of the LRS server processes during a benchmark, read from /proc (Linux).
+"""Resident memory and CPU time of the LRS server processes during a benchmark, from /proc (Linux).
 
 Given process ids (for example the gunicorn master), their descendants are included and
 found again at each sample, so restarted workers are still watched. Without ids, the
@@ -13,6 +13,7 @@ from pathlib import Path
 
 _PROC = Path("/proc")
 _LISTEN = "0A"
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def rss_bytes(pid: int) -> int | None:
@@ -24,6 +25,17 @@ def rss_bytes(pid: int) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time a process has used since it started, or None when it is gone."""
+    try:
+        stat = (_PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # Fields after the parenthesised command name: state is the first, utime the 12th, stime the 13th.
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 def _all_pids() -> list[int]:
@@ -111,6 +123,11 @@ class RssSampler:
                 total += size
                 self.max_by_pid[pid] = max(self.max_by_pid.get(pid, 0), size)
         self.max_total = max(self.max_total, total)
+
+    def cpu_by_pid(self) -> dict[int, float]:
+        """CPU seconds used so far by each watched process (descendants found again)."""
+        found = {pid: cpu_seconds(pid) for pid in with_descendants(self.roots)}
+        return {pid: seconds for pid, seconds in found.items() if seconds is not None}
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

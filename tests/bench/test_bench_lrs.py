@@ -43,6 +43,9 @@ def test_quick_benchmark_against_our_lrs(live_lrs, tmp_path):
         assert phase["errors"]["count"] == 0
         assert phase["statements"] == max(200, phase["batch_size"] * 2 * 2)
         assert phase["statements_per_s"] > 0 and phase["latency"]["p95_ms"] > 0
+        # The watched server (this process) worked for every phase; busiest process first.
+        assert phase["server_cpu_s"] and sum(phase["server_cpu_s"]) > 0
+        assert phase["server_cpu_s"] == sorted(phase["server_cpu_s"], reverse=True)
     assert report["stored_by_this_run"] == 3000
     assert report["fill"]["statements"] == 3000 - sum(p["statements"] for p in report["ingest"])
 
@@ -60,6 +63,7 @@ def test_quick_benchmark_against_our_lrs(live_lrs, tmp_path):
     assert report["environment"]["clients"] == 2 and report["environment"]["machine_cores"] >= 1
     assert report["parameters"]["seed"] == 42 and "secret" not in report["parameters"]
     assert "Ingest (POST /statements)" in run.stdout and "Paging:" in run.stdout
+    assert "server CPU s" in run.stdout
     assert "Fill:" in run.stderr  # progress goes to stderr
 
     again = bench(live_lrs, "--quick", "--clients", "1")
@@ -98,3 +102,18 @@ def test_bad_option_values_are_refused():
     run = bench({"url": "http://127.0.0.1:9/xapi", "key": "k", "secret": "s"}, "--batch-sizes", "1,x")
     assert run.returncode == 2
     assert "comma-separated whole numbers" in run.stderr
+
+
+def test_cpu_time_of_processes():
+    """CPU seconds come from /proc: this busy process has used some; a missing one has none."""
+    from lms.bench.lrs import _cpu_used
+    from lms.bench.rss import RssSampler, cpu_seconds
+
+    sum(range(2_000_000))  # make sure this process has used at least one clock tick
+    assert cpu_seconds(os.getpid()) > 0
+    assert cpu_seconds(2**22 + 7) is None  # above Linux's largest pid
+    watched = RssSampler(pids={os.getpid()}).cpu_by_pid()
+    assert set(watched) >= {os.getpid()} and watched[os.getpid()] > 0
+    # Between two readings: per process, busiest first; idle and vanished processes left out,
+    # a process that appeared counts from zero.
+    assert _cpu_used({1: 2.0, 2: 5.0, 3: 1.0}, {1: 2.0, 2: 5.5, 4: 0.75}) == [0.75, 0.5]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -12,6 +11,7 @@ from aiosmtpd.controller import Controller
 
 from tests.accounts.factories import login
 from tests.learn.helpers import assign, course, import_fixture_course
+from tests.ports import free_port
 
 
 class Inbox:
@@ -31,16 +31,10 @@ class Inbox:
         return sorted(m["To"] for m in self.messages)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def inbox(app):
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
