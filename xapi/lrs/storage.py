@@ -157,20 +157,28 @@ def finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
 
 # The xid and the lock come first (a subquery is evaluated before the outer projection),
 # then the clock: stored >= xact_start, see the module docstring.
-# Two planner settings for the rest of the write transaction only. jit off: the estimates for
-# the look-up are far too high when statistics are missing, and compiling it took ~10 ms.
-# force_custom_plan for batches of CUSTOM_PLAN_BATCH statements or more: psycopg prepares these
-# statements after a few uses, and the generic plans PostgreSQL then kept (made with
-# one-statement batches) cut the throughput of later batches of 1000 by a factor of 3-4
-# (`lms bench lrs`: 2,400 -> 8,500 statements/s); for them planning each write again costs far
-# less. Small writes keep the cached generic plans: planning every time cost a single-statement
-# write ~0.4 ms of PostgreSQL CPU, about a third of its total.
-CUSTOM_PLAN_BATCH = 20
+# Three planner settings for the rest of the write transaction only:
+# - jit off: the estimates for the look-up are far too high when statistics are missing, and
+#   compiling it took ~10 ms.
+# - force_generic_plan: psycopg prepares these statements after a few uses; with a cached
+#   generic plan no write is planned again. Planning each write cost ~0.4 ms of PostgreSQL CPU
+#   for one statement and more for larger batches (their arrays are estimated element by element).
+# - enable_seqscan off: what makes one generic plan right for every batch size. A generic plan
+#   is made once, on the table as it is then (often nearly empty), and kept. Before this, the one
+#   kept for the look-up read lrs_statement whole for "statement_id = ANY(...)", comparing each row
+#   with every id of the batch: 150-210 ms per batch of 1000 on a table of a few thousand rows,
+#   growing with the table (`lms bench lrs`: batches of 1000 fell from ~8,500 to ~4,000
+#   statements/s). Every table these statements read has an index on the searched column, and
+#   probing it is right for any batch and table size. tests/xapi/test_write_plans.py checks it.
+# Against custom plans for batches of 20 or more (the previous choice), three pairs of
+# `lms bench lrs` runs gave 493 / 3,064 / 7,589 / 9,560 instead of 428 / 2,210 / 6,903 / 8,591
+# statements/s for batches of 1 / 10 / 100 / 1000 (means of three runs each).
 _PG_START = (
     "SELECT started.xid, clock_timestamp(), "
     "(SELECT array_agg(nextval('lrs_statement_seq')) FROM generate_series(1, %(count)s::integer)) "
     "FROM (SELECT pg_current_xact_id() AS xid, {lock}(%(key)s::bigint), set_config('jit', 'off', true), "
-    "set_config('plan_cache_mode', '{plans}', true) OFFSET 0) AS started"
+    "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true) "
+    "OFFSET 0) AS started"
 )
 # The clock is read before pg_stat_activity is scanned (the subquery runs first), and the
 # status snapshot of this transaction is dropped so that the scan is current.
@@ -271,9 +279,8 @@ def _run(session: Session, queries: list[tuple[str, object, bool]]) -> list[list
 def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
                     agent_keys: list[str]) -> WriteStart:
     lock = "pg_advisory_xact_lock" if with_refs else "pg_advisory_xact_lock_shared"
-    plans = "force_custom_plan" if len(ids) >= CUSTOM_PLAN_BATCH else "auto"
     started, found = _run(session, [
-        (_PG_START.format(lock=lock, plans=plans), {"count": len(ids), "key": REF_LOCK_KEY}, False),
+        (_PG_START.format(lock=lock), {"count": len(ids), "key": REF_LOCK_KEY}, False),
         (_PG_LOOKUP, {"ids": ids, "activities": activity_keys, "agents": agent_keys}, False)])
     _, stored, seqs = started[0]
     statements = [row[1:] for row in found if row[0] in "sr"]
