@@ -158,8 +158,8 @@ def finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
 # The xid and the lock come first (a subquery is evaluated before the outer projection),
 # then the clock: stored >= xact_start, see the module docstring.
 # Three planner settings for the rest of the write transaction only (the LMS writes its
-# statements right before it commits, lms/learn/services.py, so none of its own queries run
-# under them):
+# statements right before it commits, lms/learn/services.py: of its own work only the pending
+# row writes, by primary key, are flushed under them):
 # - jit off: the estimates for the look-up are far too high when statistics are missing, and
 #   compiling it took ~10 ms.
 # - force_generic_plan: psycopg prepares these statements after a few uses; with a cached
