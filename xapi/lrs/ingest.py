@@ -39,6 +39,8 @@ def encode_body(statement: dict) -> str:
         return orjson.dumps(statement).decode("utf-8")
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return _BODY_ENCODER.encode(statement)
+
+
 DEFAULT_STATEMENT_VERSION = {"1.0.3": "1.0.0", "2.0.0": "2.0.0"}
 # How far keys are inherited along a chain of StatementRefs (a targets b targets c ...).
 _MAX_REF_DEPTH = 32

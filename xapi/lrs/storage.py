@@ -53,9 +53,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlalchemy import Connection, String, any_, bindparam, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -378,6 +379,17 @@ WRITE_LOCK_RETRY_SECONDS = 0.0005
 WRITE_LOCK_BUSY_MESSAGE = "The database is busy with other writes; try again"
 
 
+@contextmanager
+def _sqlite_without_busy_handler(raw: sqlite3.Connection) -> Iterator[float]:
+    """Turn the connection's busy handler off for a moment; yields its timeout in seconds."""
+    timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield timeout_ms / 1000
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+
+
 def _sqlite_take_write_lock(session: Session) -> None:
     """Take SQLite's single write lock for this transaction (any write statement takes it).
 
@@ -385,10 +397,8 @@ def _sqlite_take_write_lock(session: Session) -> None:
     begun), so trying the same statement again is what SQLite's own handler does.
     """
     raw = _raw(session)
-    timeout_ms = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-    deadline = time.monotonic() + timeout_ms / 1000
-    raw.execute("PRAGMA busy_timeout = 0")
-    try:
+    with _sqlite_without_busy_handler(raw) as timeout:
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 raw.execute("UPDATE lrs_statement SET seq = seq WHERE 1 = 0")
@@ -399,8 +409,6 @@ def _sqlite_take_write_lock(session: Session) -> None:
                 if time.monotonic() >= deadline:
                     raise ServiceUnavailable(WRITE_LOCK_BUSY_MESSAGE) from None
             time.sleep(WRITE_LOCK_RETRY_SECONDS)
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
 
 
 def _sqlite_begin_write(session: Session, ids: list[str], activity_keys: list[str],
@@ -551,14 +559,10 @@ def _sqlite_writer_idle(connection: Connection) -> bool:
     raw = connection.connection.driver_connection
     if raw.in_transaction:
         return False  # this session itself is writing
-    timeout = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-    raw.execute("PRAGMA busy_timeout = 0")
-    try:
-        raw.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:  # "database is locked": a writer holds the lock
-        return False
-    else:
+    with _sqlite_without_busy_handler(raw):
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # "database is locked": a writer holds the lock
+            return False
         raw.execute("ROLLBACK")
         return True
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {int(timeout)}")
