@@ -118,11 +118,13 @@ _VERSION_FREE_ENDPOINTS = {"xapi.about"}
 @bp.before_request
 def _negotiate_version() -> None:
     raw = request.headers.get("X-Experience-API-Version")
-    # Set first, so that the 400 for a missing or unsupported header carries a version too.
-    g.xapi_version = response_version(raw)
-    if request.method == "OPTIONS" or request.endpoint in _VERSION_FREE_ENDPOINTS:
-        return  # 1.0.3 §2.8.s5.b4: the About resource does not reject on the version header
-    parse_version_header(raw)
+    try:
+        g.xapi_version = parse_version_header(raw)
+    except BadRequest:
+        g.xapi_version = response_version(raw)  # the 400 carries a version too
+        if request.method == "OPTIONS" or request.endpoint in _VERSION_FREE_ENDPOINTS:
+            return  # 1.0.3 §2.8.s5.b4: the About resource does not reject on the version header
+        raise
 
 
 @bp.before_request
