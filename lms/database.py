@@ -45,8 +45,13 @@ def configure_engine_events() -> None:
             raise DisconnectionError("pooled connection is dead; the pool replaces it")
 
     @sa.event.listens_for(Engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ANN001
+    def _connection_settings(dbapi_connection, connection_record):  # noqa: ANN001
         module = type(dbapi_connection).__module__
+        if module.startswith("psycopg"):
+            from xapi.lrs.pg_arrays import register_dumpers
+
+            register_dumpers(dbapi_connection.adapters)
+            return
         if not module.startswith("sqlite3"):
             return
         cursor = dbapi_connection.cursor()

@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
+import orjson
+
 from sqlalchemy import Connection, String, any_, bindparam, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -66,12 +68,16 @@ from sqlalchemy.orm import Session
 from xapi.lrs.document_models import LrsActivity, LrsAgent
 from xapi.lrs.http import ServiceUnavailable
 from xapi.lrs.models import Statement, StatementAttachment, StatementIndex
+from xapi.lrs.pg_arrays import BigintArray, BooleanArray, TextArray, TimestamptzArray
 
 # Arbitrary 63-bit constant naming the StatementRef lock among PostgreSQL advisory locks.
 REF_LOCK_KEY = 7_302_115_001
 ONE_MICROSECOND = timedelta(microseconds=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
+# libpq's PGRES_TUPLES_OK: the query returned rows (psycopg.pq.ExecStatus.TUPLES_OK; psycopg is
+# only installed with the postgres extra, so the number is written here).
+_TUPLES_OK = 2
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _STATEMENTS = Statement.__table__
 _INDEX = StatementIndex.__table__
@@ -277,7 +283,9 @@ def _run(session: Session, queries: list[tuple[str, object, bool]]) -> list[list
                 cursor.executemany(sql, params)
             else:
                 cursor.execute(sql, params)
-            results.append(cursor.fetchall() if cursor.description is not None else None)
+            # The result's status, not cursor.description (which builds a Column per field).
+            returned_rows = cursor.pgresult is not None and cursor.pgresult.status == _TUPLES_OK
+            results.append(cursor.fetchall() if returned_rows else None)
     return results
 
 
@@ -286,7 +294,8 @@ def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_
     lock = "pg_advisory_xact_lock" if with_refs else "pg_advisory_xact_lock_shared"
     started, found = _run(session, [
         (_PG_START.format(lock=lock), {"count": len(ids), "key": REF_LOCK_KEY}, False),
-        (_PG_LOOKUP, {"ids": ids, "activities": activity_keys, "agents": agent_keys}, False)])
+        (_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys),
+                      "agents": TextArray(agent_keys)}, False)])
     _, stored, seqs = started[0]
     statements = [row[1:] for row in found if row[0] in "sr"]
     existing, referrers = _split_lookup(statements, set(ids))
@@ -297,7 +306,12 @@ def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_
 
 
 def _json_or_none(text_value: str | None):
-    return None if text_value is None else json.loads(text_value)
+    if text_value is None:
+        return None
+    try:
+        return orjson.loads(text_value)
+    except orjson.JSONDecodeError:  # an integer beyond 64 bits: the standard parser keeps it exact
+        return json.loads(text_value)
 
 
 def _pg_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
@@ -321,13 +335,18 @@ def _pg_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
     return WriteOutcome(skipped=set(skipped), consistent_through=through - ONE_MICROSECOND)
 
 
+# The array type of each column of _PG_INSERT (see xapi/lrs/pg_arrays.py).
+_INSERT_ARRAYS = (("seq", BigintArray), ("statement_id", TextArray), ("timestamp", TimestamptzArray),
+                  ("verb_id", TextArray), ("voided", BooleanArray), ("voiding", BooleanArray),
+                  ("ref_target", TextArray), ("has_attachments", BooleanArray), ("body", TextArray))
+
+
 def _pg_insert_params(plan: WritePlan) -> dict:
-    params = {name: [row[name] for row in plan.rows]
-              for name in ("seq", "statement_id", "timestamp", "verb_id", "voided", "voiding", "ref_target",
-                           "has_attachments", "body")}
+    params = {name: array([row[name] for row in plan.rows]) for name, array in _INSERT_ARRAYS}
     params.update(stored=plan.stored, client_id=plan.client_id,
-                  kind=[key[0] for key in plan.index_rows], value=[key[1] for key in plan.index_rows],
-                  key_seq=[key[2] for key in plan.index_rows])
+                  kind=TextArray([key[0] for key in plan.index_rows]),
+                  value=TextArray([key[1] for key in plan.index_rows]),
+                  key_seq=BigintArray([key[2] for key in plan.index_rows]))
     return params
 
 
