@@ -1,4 +1,4 @@
-"""Statement storage: ordering, the two round trips of a write, voiding, Consistent-Through.
+"""Statement storage: ordering, the round trips of a write, voiding, Consistent-Through.
 
 Ordering design (why paging never skips and Consistent-Through never lies)
 --------------------------------------------------------------------------
@@ -42,6 +42,13 @@ inserting the statements and their filter keys together, the voiding and canonic
 (usually none) and the write's own Consistent-Through. The response's Consistent-Through is
 read before the commit (the write's own transaction still counts as in flight, so T is just
 before its own ``stored``): valid, and without another query after the commit.
+
+A write whose statements refer to no other statement (nearly all of them) saves a query: after
+(1a) the lock, xid, clock and seqs, one statement (``insert_if_new``) makes the look-up and
+inserts the statements and their keys only if the look-up finds none of the ids stored and no
+statement referring to them; canonical rows follow in another statement only when they change.
+When the look-up does find something, that statement wrote nothing and the write goes on with
+step (2) as above, using what it found (``tests/xapi/test_write_round_trips.py``).
 
 **SQLite: one writer at a time.** A write takes the database write lock first (a no-op
 UPDATE), then numbers its statements after the last one with ``stored = max(now, last
@@ -162,6 +169,44 @@ def finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
     return _sqlite_finish_write(session, plan)
 
 
+def writes_in_one_step(session: Session) -> bool:
+    """Whether :func:`open_slot` and :func:`insert_if_new` serve writes without StatementRefs."""
+    return dialect_name(session) == "postgresql"
+
+
+def open_slot(session: Session, count: int) -> tuple[datetime, list[int]]:
+    """PostgreSQL: the shared lock, ``stored`` and ``count`` seqs of a write without StatementRefs."""
+    started, = _run(session, [(_PG_START.format(lock="pg_advisory_xact_lock_shared"),
+                               {"count": count, "key": REF_LOCK_KEY}, False)])
+    _, stored, seqs = started[0]
+    return stored, sorted(seqs or [])
+
+
+def insert_if_new(session: Session, plan: WritePlan, seqs: list[int], ids: list[str], activity_keys: list[str],
+                  agent_keys: list[str]) -> tuple[WriteStart, WriteOutcome | None]:
+    """PostgreSQL: the look-up of :func:`begin_write` and, if it finds no stored statement with
+    these ids and none referring to them, the insert of :func:`finish_write` (without
+    ``plan.voided``, ``extra_index_rows``, ``attachments`` and ``canonical``: see
+    :func:`finish_extras`). Returns what the look-up found, and the outcome (None when nothing
+    was written: go on with :func:`finish_write`)."""
+    params = _pg_insert_params(plan)
+    params.update(ids=TextArray(ids), activities=TextArray(activity_keys), agents=TextArray(agent_keys))
+    rows, = _run(session, [(_PG_INSERT_IF_NEW, params, False)])
+    found = [row[:7] for row in rows if row[0] != "i"]
+    inserted_seqs, through = next(row[7:] for row in rows if row[0] == "i")
+    start = _pg_start(plan.stored, seqs, found, ids)
+    if start.existing or start.referrers:
+        return start, None
+    return start, _pg_outcome(session, plan, inserted_seqs, through)
+
+
+def finish_extras(session: Session, plan: WritePlan) -> None:
+    """PostgreSQL: what :func:`insert_if_new` leaves to a second statement (usually nothing)."""
+    queries = _pg_extra_queries(plan)
+    if queries:
+        _run(session, queries)
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 # The xid and the lock come first (a subquery is evaluated before the outer projection),
@@ -218,20 +263,40 @@ _PG_LOOKUP = (
 # Statements and their filter keys in one statement; ON CONFLICT covers a concurrent writer
 # of the same id (see the module docstring); RETURNING tells which rows went in. Parameters
 # are sent in binary (%b): psycopg escapes text arrays with a regular expression per element
-# otherwise, which costs more than everything else in a large batch.
-_PG_INSERT = (
-    "WITH new AS (INSERT INTO lrs_statement (seq, statement_id, stored, timestamp, verb_id, client_id, "
+# otherwise, which costs more than everything else in a large batch. {where} is a condition
+# on both inserts (none here, see _PG_INSERT_IF_NEW).
+_INSERT_STATEMENTS = (
+    "INSERT INTO lrs_statement (seq, statement_id, stored, timestamp, verb_id, client_id, "
     "voided, voiding, ref_target, has_attachments, body) "
     "SELECT s.seq, s.statement_id, %(stored)b, s.timestamp, s.verb_id, %(client_id)b, s.voided, s.voiding, "
     "s.ref_target, s.has_attachments, s.body FROM unnest(%(seq)b::bigint[], %(statement_id)b::text[], "
     "%(timestamp)b::timestamptz[], %(verb_id)b::text[], %(voided)b::boolean[], %(voiding)b::boolean[], "
     "%(ref_target)b::text[], %(has_attachments)b::boolean[], %(body)b::text[]) "
     "AS s(seq, statement_id, timestamp, verb_id, voided, voiding, ref_target, has_attachments, body) "
-    "ORDER BY s.statement_id ON CONFLICT (statement_id) DO NOTHING RETURNING seq), "
-    "keys AS (INSERT INTO lrs_statement_index (kind, value, stored, statement_seq) "
+    "{where}ORDER BY s.statement_id ON CONFLICT (statement_id) DO NOTHING RETURNING seq"
+)
+_INSERT_KEYS = (
+    "INSERT INTO lrs_statement_index (kind, value, stored, statement_seq) "
     "SELECT k.kind, k.value, %(stored)b, k.seq FROM unnest(%(kind)b::text[], %(value)b::text[], "
-    "%(key_seq)b::bigint[]) AS k(kind, value, seq)) "
+    "%(key_seq)b::bigint[]) AS k(kind, value, seq) {where}"
+)
+_PG_INSERT = (
+    "WITH new AS (" + _INSERT_STATEMENTS.format(where="") + "), keys AS (" + _INSERT_KEYS.format(where="") + ") "
     "SELECT (SELECT array_agg(seq) FROM new), (" + _PG_CONSISTENT_THROUGH + ")"
+)
+# A write whose statements refer to no other statement usually finds nothing in the look-up
+# but canonical rows. For it, the look-up and the insert are one statement: the insert (and
+# its keys) happens only if no statement with these ids is stored and none refers to them
+# ("clear"); otherwise nothing is written and the write goes on as above with what the
+# look-up found. All parts of one statement see the same snapshot, taken after the lock of
+# _PG_START was granted. One round trip less for nearly every write.
+_PG_INSERT_IF_NEW = (
+    "WITH found (tag, seq, key, stored, body, voiding, ref_target) AS (" + _PG_LOOKUP + "), "
+    "clear AS (SELECT NOT EXISTS (SELECT 1 FROM found WHERE tag IN ('s', 'r')) AS ok), "
+    "new AS (" + _INSERT_STATEMENTS.format(where="WHERE (SELECT ok FROM clear) ") + "), "
+    "keys AS (" + _INSERT_KEYS.format(where="WHERE (SELECT ok FROM clear)") + ") "
+    "SELECT found.*, NULL::bigint[], NULL::timestamptz FROM found UNION ALL "
+    "SELECT 'i', NULL, NULL, NULL, NULL, NULL, NULL, (SELECT array_agg(seq) FROM new), (" + _PG_CONSISTENT_THROUGH + ")"
 )
 # The keys are inserted without a join on the statements that went in (cheaper, and no plan
 # to get wrong). A statement skipped in a race therefore leaves its keys behind; they are
@@ -297,9 +362,14 @@ def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_
         (_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys),
                       "agents": TextArray(agent_keys)}, False)])
     _, stored, seqs = started[0]
+    return _pg_start(stored, sorted(seqs or []), found, ids)
+
+
+def _pg_start(stored: datetime, seqs: list[int], found: list, ids: list[str]) -> WriteStart:
+    """A WriteStart from the rows of _PG_LOOKUP (tag, seq, key, stored, body, voiding, ref_target)."""
     statements = [row[1:] for row in found if row[0] in "sr"]
     existing, referrers = _split_lookup(statements, set(ids))
-    start = WriteStart(stored=stored, seqs=sorted(seqs or []), existing=existing, referrers=referrers)
+    start = WriteStart(stored=stored, seqs=seqs, existing=existing, referrers=referrers)
     start.activities = {row[2]: _json_or_none(row[4]) for row in found if row[0] == "a"}
     start.agents = {row[2]: _json_or_none(row[4]) for row in found if row[0] == "g"}
     return start
@@ -315,7 +385,14 @@ def _json_or_none(text_value: str | None):
 
 
 def _pg_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
-    queries: list[tuple[str, object, bool]] = [(_PG_INSERT, _pg_insert_params(plan), False)]
+    results = _run(session, [(_PG_INSERT, _pg_insert_params(plan), False)] + _pg_extra_queries(plan))
+    inserted_seqs, through = results[0][0]
+    return _pg_outcome(session, plan, inserted_seqs, through)
+
+
+def _pg_extra_queries(plan: WritePlan) -> list[tuple[str, object, bool]]:
+    """Voiding, keys gained by earlier statements, attachments and canonical rows of a write."""
+    queries: list[tuple[str, object, bool]] = []
     if plan.voided:
         queries.append((_PG_VOID, (sorted(plan.voided),), False))
     if plan.extra_index_rows:
@@ -325,8 +402,11 @@ def _pg_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
         queries.append((_PG_ATTACHMENTS, [(sha2, content_type, len(content), content, now)
                                           for sha2, (content_type, content) in sorted(plan.attachments.items())],
                         True))
-    queries += _pg_canonical_queries(plan.canonical)
-    inserted_seqs, through = _run(session, queries)[0][0]
+    return queries + _pg_canonical_queries(plan.canonical)
+
+
+def _pg_outcome(session: Session, plan: WritePlan, inserted_seqs: list[int] | None, through: datetime) -> WriteOutcome:
+    """The ids another writer inserted first (their keys are dropped again), and Consistent-Through."""
     inserted = set(inserted_seqs or ())
     skipped = {row["statement_id"]: row["seq"] for row in plan.rows if row["seq"] not in inserted}
     if skipped:
