@@ -50,8 +50,9 @@ def test_every_application_connection_knows_the_array_types(db):
     # A connection opened now (not only the one the session holds) gets the dumpers.
     connection = db.engine.raw_connection()
     try:
+        driver = connection.driver_connection
         for value, _ in CASES:
-            dumper = connection.driver_connection.adapters.get_dumper(type(value), PyFormat.BINARY)
+            dumper = driver.adapters.get_dumper(type(value), PyFormat.BINARY)(type(value), driver)
             assert dumper.oid, f"{type(value).__name__} is dumped as an untyped list"
     finally:
         connection.close()

@@ -16,18 +16,28 @@ from __future__ import annotations
 class TextArray(list):
     """A ``text[]`` parameter."""
 
+    element_type = "text"
+
 
 class BigintArray(list):
     """A ``bigint[]`` parameter."""
+
+    element_type = "int8"
 
 
 class BooleanArray(list):
     """A ``boolean[]`` parameter."""
 
+    element_type = "bool"
+
 
 class TimestamptzArray(list):
     """A ``timestamptz[]`` parameter (timezone-aware datetimes)."""
 
+    element_type = "timestamptz"
+
+
+TYPED_ARRAYS = (TextArray, BigintArray, BooleanArray, TimestamptzArray)
 
 try:  # the postgres extra; without it these are plain lists and there is nothing to register
     from psycopg.postgres import types
@@ -35,21 +45,14 @@ try:  # the postgres extra; without it these are plain lists and there is nothin
 except ImportError:  # pragma: no cover - SQLite-only installs
     pass
 else:
-    class _TextArrayDumper(ListBinaryDumper):
-        oid = types["text"].array_oid
-        element_oid = types["text"].oid
+    class _TypedArrayDumper(ListBinaryDumper):
+        """Dumps one of the classes above as an array of its ``element_type``, without a scan."""
 
-    class _BigintArrayDumper(ListBinaryDumper):
-        oid = types["int8"].array_oid
-        element_oid = types["int8"].oid
-
-    class _BooleanArrayDumper(ListBinaryDumper):
-        oid = types["bool"].array_oid
-        element_oid = types["bool"].oid
-
-    class _TimestamptzArrayDumper(ListBinaryDumper):
-        oid = types["timestamptz"].array_oid
-        element_oid = types["timestamptz"].oid
+        def __init__(self, cls: type, context=None) -> None:  # noqa: ANN001 - psycopg's AdaptContext
+            info = types[cls.element_type]
+            self.oid = info.array_oid        # set: psycopg asks no element for the type
+            self.element_oid = info.oid      # the element dumper, made by ListBinaryDumper
+            super().__init__(cls, context)
 
 
 def register_dumpers(adapters) -> None:  # noqa: ANN001 - a psycopg AdaptersMap
@@ -58,7 +61,5 @@ def register_dumpers(adapters) -> None:  # noqa: ANN001 - a psycopg AdaptersMap
     Called for every new PostgreSQL connection (lms/database.py): registering on psycopg's
     global map would miss connections opened before this module is imported.
     """
-    adapters.register_dumper(TextArray, _TextArrayDumper)
-    adapters.register_dumper(BigintArray, _BigintArrayDumper)
-    adapters.register_dumper(BooleanArray, _BooleanArrayDumper)
-    adapters.register_dumper(TimestamptzArray, _TimestamptzArrayDumper)
+    for cls in TYPED_ARRAYS:
+        adapters.register_dumper(cls, _TypedArrayDumper)
