@@ -18,7 +18,11 @@ IDLE_PING_SECONDS = 1.0
 
 
 def configure_engine_events() -> None:
-    """SQLite pragmas on every new connection; a liveness check for connections that sat idle.
+    """Settings of every new connection; a liveness check for connections that sat idle.
+
+    New connections: SQLite gets its pragmas (WAL, foreign keys, full sync, busy timeout);
+    PostgreSQL (psycopg) gets the dumpers of the LRS's typed array parameters
+    (xapi/lrs/pg_arrays.py; without them those arrays are still sent, only more slowly).
 
     The check replaces SQLAlchemy's ``pool_pre_ping``, which pays a round trip on every
     checkout (a sixth of the round trips of a one-statement LRS write). A database restart or a

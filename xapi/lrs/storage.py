@@ -66,7 +66,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
 import orjson
-
 from sqlalchemy import Connection, String, any_, bindparam, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
