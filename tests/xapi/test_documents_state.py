@@ -212,6 +212,23 @@ def test_session_cookie_is_not_authentication(client, db):
     assert response.status_code == 401
 
 
+def test_lrs_requests_open_no_session_even_with_a_logged_in_cookie(app, client, world):
+    """Communication §4 (security): a logged-in LMS session is neither read nor renewed on /xapi."""
+    from flask import request
+
+    from tests.accounts.factories import login
+
+    assert login(client, world.usernames["own_teacher"]).status_code == 302
+    response = client.get("/xapi/statements", headers={"X-Experience-API-Version": "1.0.3"})
+    assert response.status_code == 401
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/", follow_redirects=False).status_code == 200  # still logged in on the LMS
+    with app.test_request_context("/xapi/statements"):
+        assert app.session_interface.open_session(app, request) is None
+    with app.test_request_context("/"):
+        assert app.session_interface.open_session(app, request) is not None
+
+
 DOCUMENT_RESOURCES = {
     "state": ("/activities/state", state_params()),
     "activity profile": ("/activities/profile", {"activityId": ACTIVITY, "profileId": "settings"}),
