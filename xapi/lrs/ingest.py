@@ -94,7 +94,7 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
     ids = [p.statement_id for p in prepared]
     with_refs = any(p.ref_target for p in prepared)
     if not with_refs and storage.writes_in_one_step(session):
-        start, through = _write_in_one_step(session, prepared, found, client_id, parts, may_define)
+        start, through = _write_in_one_step(session, prepared, ids, found, client_id, parts, may_define)
         if through is not None:
             session.flush()
             return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
@@ -114,8 +114,9 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
     return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
 
 
-def _write_in_one_step(session: Session, prepared: list[Prepared], found: canonical.Found, client_id: int | None,
-                       parts: dict[str, bytes] | None, may_define: bool) -> tuple[storage.WriteStart, datetime | None]:
+def _write_in_one_step(session: Session, prepared: list[Prepared], ids: list[str], found: canonical.Found,
+                       client_id: int | None, parts: dict[str, bytes] | None,
+                       may_define: bool) -> tuple[storage.WriteStart, datetime | None]:
     """PostgreSQL, statements that refer to no other: insert them with the look-up (storage.py).
 
     Every statement is taken as new and unreferenced, which the look-up of the same statement
@@ -123,12 +124,10 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     returned with None, and the write goes on by the general path with it.
     """
     stored, seqs = storage.open_slot(session, len(prepared))
-    slot = storage.WriteStart(stored=stored, seqs=seqs, existing={}, referrers=[])
-    rows, index_rows = _rows(prepared, slot, set())
+    rows, index_rows = _rows(prepared, stored, seqs, set())
     plan = storage.WritePlan(rows=rows, index_rows=index_rows, stored=stored, client_id=client_id,
                              attachments=_attachment_rows(prepared, parts) if parts else {})
-    start, outcome = storage.insert_if_new(session, plan, seqs, [p.statement_id for p in prepared],
-                                           list(found.activities), list(found.agents))
+    start, outcome = storage.insert_if_new(session, plan, seqs, ids, list(found.activities), list(found.agents))
     if outcome is None:
         return start, None
     plan.canonical = canonical.plan_writes(found, start.activities, start.agents, may_define)
@@ -257,7 +256,7 @@ def _plan(session: Session, new: list[Prepared], start: storage.WriteStart, clie
     earlier = _earlier_referrers(session, new, start.referrers)
     voided_now = {p.ref_target for p in new if p.voiding and p.ref_target}
     voided_now |= {target for _, _, _, target, voiding in earlier if voiding}
-    rows, index_rows = _rows(new, start, voided_now)
+    rows, index_rows = _rows(new, start.stored, start.seqs, voided_now)
     return storage.WritePlan(rows=rows, index_rows=index_rows, stored=start.stored, client_id=client_id,
                              voided=voided_now - {p.statement_id for p in new},
                              extra_index_rows=_propagated_keys(new, earlier),
@@ -337,19 +336,19 @@ def _propagated_keys(new: list[Prepared], earlier: list[storage.Referrer]) -> li
     return rows
 
 
-def _rows(new: list[Prepared], start: storage.WriteStart,
+def _rows(new: list[Prepared], stored: datetime, seqs: list[int],
           voided: set[str]) -> tuple[list[dict], list[tuple[str, str, int]]]:
     """lrs_statement rows and (kind, value, seq) filter keys; seq follows the order received."""
-    stored_text = start.stored.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stored_text = stored.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     rows: list[dict] = []
     index_rows: list[tuple[str, str, int]] = []
-    for item, seq in zip(new, start.seqs):
+    for item, seq in zip(new, seqs):
         item.statement["stored"] = stored_text
         if item.timestamp is None:
             item.statement["timestamp"] = stored_text  # Data §2.4.7.s3.b2
         rows.append({
             "seq": seq, "statement_id": item.statement_id,
-            "timestamp": item.timestamp or start.stored, "verb_id": item.statement["verb"]["id"],
+            "timestamp": item.timestamp or stored, "verb_id": item.statement["verb"]["id"],
             "voided": item.statement_id in voided and not item.voiding, "voiding": item.voiding,
             "ref_target": item.ref_target, "has_attachments": bool(_statement_attachments(item.statement)),
             "body": encode_body(item.statement),

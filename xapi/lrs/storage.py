@@ -173,10 +173,11 @@ def writes_in_one_step(session: Session) -> bool:
     return dialect_name(session) == "postgresql"
 
 
-def open_slot(session: Session, count: int) -> tuple[datetime, list[int]]:
-    """PostgreSQL: the shared lock, ``stored`` and ``count`` seqs of a write without StatementRefs."""
-    started, = _run(session, [(_PG_START.format(lock="pg_advisory_xact_lock_shared"),
-                               {"count": count, "key": REF_LOCK_KEY}, False)])
+def open_slot(session: Session, count: int, exclusive: bool = False) -> tuple[datetime, list[int]]:
+    """PostgreSQL: the advisory lock (shared, or ``exclusive`` for a write with StatementRefs),
+    the transaction id, then ``stored`` and ``count`` seqs (see _PG_START)."""
+    lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    started, = _run(session, [(_PG_START.format(lock=lock), {"count": count, "key": REF_LOCK_KEY}, False)])
     _, stored, seqs = started[0]
     return stored, sorted(seqs or [])
 
@@ -355,13 +356,10 @@ def _run(session: Session, queries: list[tuple[str, object, bool]]) -> list[list
 
 def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
                     agent_keys: list[str]) -> WriteStart:
-    lock = "pg_advisory_xact_lock" if with_refs else "pg_advisory_xact_lock_shared"
-    started, found = _run(session, [
-        (_PG_START.format(lock=lock), {"count": len(ids), "key": REF_LOCK_KEY}, False),
-        (_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys),
-                      "agents": TextArray(agent_keys)}, False)])
-    _, stored, seqs = started[0]
-    return _pg_start(stored, sorted(seqs or []), found, ids)
+    stored, seqs = open_slot(session, len(ids), exclusive=with_refs)
+    found, = _run(session, [(_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys),
+                                          "agents": TextArray(agent_keys)}, False)])
+    return _pg_start(stored, seqs, found, ids)
 
 
 def _pg_start(stored: datetime, seqs: list[int], found: list, ids: list[str]) -> WriteStart:
