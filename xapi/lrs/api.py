@@ -86,8 +86,8 @@ def _post():
 def _store(batch: list, attachments: dict[str, bytes] | None, principal: auth.Principal) -> list[str]:
     session = db_session()
     result = ingest_batch(session, batch, principal.authority, xapi_version(), attachments,
-                          client_id=principal.client_id, may_define=principal.allows("define"))
-    session.commit()  # acknowledged only once committed
+                          client_id=principal.client_id, may_define=principal.allows("define"), standalone=True)
+    session.commit()  # acknowledged only once committed (a write made alone is already)
     if result.consistent_through is not None:
         g.xapi_consistent_through = result.consistent_through
     return result.ids

@@ -1,15 +1,20 @@
 """The one write path of the LRS: validate, enrich, apply conflict and voiding rules, store.
 
-HTTP clients (xapi/lrs/api.py) and the LMS (lms/learn) both call :func:`ingest`, inside the
-caller's transaction: it flushes but never commits, so an LMS progress row and its statement
-are committed together. It raises the exceptions of xapi/lrs/http.py (400, 409), which the
-HTTP layer turns into JSON errors; nothing is written when it raises.
+HTTP clients (xapi/lrs/api.py) and the LMS (lms/learn) both call :func:`ingest_batch` (the LMS
+through :func:`ingest`), inside the caller's transaction: it flushes but does not commit, so
+an LMS progress row and its statement are committed together. It raises the exceptions of
+xapi/lrs/http.py (400, 409), which the HTTP layer turns into JSON errors; nothing is written
+when it raises.
 
-A write costs two or three queries before the caller's commit (storage.py explains the
-ordering design: concurrent writers on PostgreSQL, no global lock, and the shorter path of
-statements that refer to no other). On SQLite, and on PostgreSQL for a
-batch with a StatementRef, it holds a lock until the caller commits, so the caller should
-commit soon after calling it.
+The one exception to "does not commit": an HTTP write marked ``standalone`` (nothing else to
+commit with it) of statements that refer to no other may be committed on PostgreSQL by its
+only query, before this returns (storage.py, "One round trip"). The caller still commits, as
+for every other write.
+
+A write costs one query on that path, two or three on the others, before the caller's commit
+(storage.py explains the ordering design: concurrent writers on PostgreSQL, no global lock).
+On SQLite, and on PostgreSQL for a batch with a StatementRef, it holds a lock until the caller
+commits, so the caller should commit soon after calling it.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from datetime import datetime, timezone
 import orjson
 from sqlalchemy.orm import Session
 
-from xapi.lrs import canonical, keys, multipart, signatures, storage
+from xapi.lrs import canonical, canonical_memory, keys, multipart, signatures, storage
 from xapi.lrs.equivalence import equivalent
 from xapi.lrs.http import BadRequest, Conflict
 from xapi.schemas import StatementValidationError, parse_timestamp, validate_statements
@@ -83,8 +88,14 @@ def ingest(session: Session, statements: list[dict], authority: dict, version: s
 
 def ingest_batch(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
                  attachments: dict[str, bytes] | None = None, *, client_id: int | None = None,
-                 may_define: bool = True) -> IngestResult:
-    """:func:`ingest`, also returning the Consistent-Through time for the HTTP response."""
+                 may_define: bool = True, standalone: bool = False) -> IngestResult:
+    """:func:`ingest`, also returning the Consistent-Through time for the HTTP response.
+
+    ``standalone``: the write is a transaction of its own (the caller has nothing else to
+    commit with it and commits right after). On PostgreSQL it may then be committed before
+    this returns, in one round trip (storage.py, "One round trip"); the caller's commit is
+    still needed for the other paths.
+    """
     validated = _validate(statements, version)
     parts = None if attachments is None else {sha2.lower(): content for sha2, content in attachments.items()}
     _check_attachments(validated, parts, version)
@@ -94,12 +105,11 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
     ids = [p.statement_id for p in prepared]
     with_refs = any(p.ref_target for p in prepared)
     if not with_refs and storage.writes_in_one_step(session):
-        start, through = _write_in_one_step(session, prepared, ids, found, client_id, parts, may_define)
+        through = _write_in_one_step(session, prepared, found, client_id, parts, may_define, standalone)
         if through is not None:
             session.flush()
             return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
-    else:
-        start = storage.begin_write(session, ids, with_refs, list(found.activities), list(found.agents))
+    start = storage.begin_write(session, ids, with_refs, list(found.activities), list(found.agents))
     new = _without_existing(start.existing, prepared)
     through = None
     if new:
@@ -108,32 +118,72 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
         plan = _plan(session, new, start, client_id, parts)
         plan.canonical = canonical.plan_writes(found, start.activities, start.agents, may_define)
         outcome = storage.finish_write(session, plan)
+        if storage.writes_in_one_step(session):
+            canonical_memory.remember(*plan.canonical.stored_texts())
         _check_raced(session, outcome.skipped, new)
         through = outcome.consistent_through
     session.flush()
     return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
 
 
-def _write_in_one_step(session: Session, prepared: list[Prepared], ids: list[str], found: canonical.Found,
-                       client_id: int | None, parts: dict[str, bytes] | None,
-                       may_define: bool) -> tuple[storage.WriteStart, datetime | None]:
-    """PostgreSQL, statements that refer to no other: insert them with the look-up (storage.py).
+def _write_in_one_step(session: Session, prepared: list[Prepared], found: canonical.Found,
+                       client_id: int | None, parts: dict[str, bytes] | None, may_define: bool,
+                       standalone: bool) -> datetime | None:
+    """PostgreSQL, statements that refer to no other: one statement looks up and inserts them
+    (storage.insert_new). Returns Consistent-Through, or None when nothing was written (a
+    statement is stored under one of the ids, or one refers to them, or a canonical row is not
+    as this process remembered it): the caller then goes the general way.
 
-    Every statement is taken as new and unreferenced, which the look-up of the same statement
-    confirms for nearly every write. If it is not so, nothing was written: the look-up is
-    returned with None, and the write goes on by the general path with it.
+    When the write changes no canonical row (predicted from :mod:`canonical_memory`), has no
+    attachment and is ``standalone``, it commits alone: nothing follows it.
     """
-    stored, seqs = storage.open_slot(session, len(prepared))
-    rows, index_rows = _rows(prepared, stored, seqs, set())
-    plan = storage.WritePlan(rows=rows, index_rows=index_rows, stored=stored, client_id=client_id,
-                             attachments=_attachment_rows(prepared, parts) if parts else {})
-    start, outcome = storage.insert_if_new(session, plan, seqs, ids, list(found.activities), list(found.agents))
-    if outcome is None:
-        return start, None
-    plan.canonical = canonical.plan_writes(found, start.activities, start.agents, may_define)
-    storage.finish_extras(session, plan)
-    _check_raced(session, outcome.skipped, prepared)
-    return start, outcome.consistent_through
+    expected = _unchanged_canonical(found, may_define)
+    alone = expected is not None and not parts and standalone and storage.can_write_alone(session)
+    batch = _new_statements(prepared, client_id, found)
+    if alone:
+        batch.expected_activities, batch.expected_agents = expected
+    attempt = storage.insert_new(session, batch, alone)
+    canonical_memory.remember(attempt.activities, attempt.agents)
+    if attempt.outcome is None:
+        return None
+    if not alone:
+        writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
+                                               for key, text in attempt.activities.items()},
+                                       {key: canonical_memory.decode(text) for key, text in attempt.agents.items()},
+                                       may_define)
+        storage.write_extras(session, _attachment_rows(prepared, parts) if parts else {}, writes)
+        canonical_memory.remember(*writes.stored_texts())
+        _check_raced(session, attempt.outcome.skipped, prepared)
+    return attempt.outcome.consistent_through
+
+
+def _unchanged_canonical(found: canonical.Found,
+                         may_define: bool) -> tuple[list[str | None], list[str | None]] | None:
+    """The stored texts of the batch's canonical rows if the write would change none of them
+    (as far as this process remembers them), else None."""
+    recalled = canonical_memory.recall(list(found.activities), list(found.agents))
+    if recalled is None:
+        return None
+    activities, agents, activity_texts, agent_texts = recalled
+    if not canonical.plan_writes(found, activities, agents, may_define).is_empty():
+        return None
+    return activity_texts, agent_texts
+
+
+def _new_statements(prepared: list[Prepared], client_id: int | None,
+                    found: canonical.Found) -> storage.NewStatements:
+    """The batch for storage.insert_new: bodies without ``stored`` (the database adds it)."""
+    keys_of_batch: list[tuple[str, str, int]] = []
+    for position, item in enumerate(prepared, start=1):
+        keys_of_batch += [(kind, value, position) for kind, value in keys.stored_keys(item.keys)]
+    return storage.NewStatements(
+        statement_ids=[item.statement_id for item in prepared],
+        timestamps=[item.timestamp for item in prepared],
+        verb_ids=[item.statement["verb"]["id"] for item in prepared],
+        has_attachments=[bool(_statement_attachments(item.statement)) for item in prepared],
+        bodies=[encode_body(item.statement) for item in prepared],
+        keys=keys_of_batch, client_id=client_id,
+        activity_keys=list(found.activities), agent_keys=list(found.agents))
 
 
 def _validate(statements: object, version: str) -> list[dict]:

@@ -35,20 +35,39 @@ Two writers racing with the same statement id: the insert is ``ON CONFLICT DO NO
 statement-id order (no deadlock); the loser learns which ids it did not insert and
 :mod:`xapi.lrs.ingest` checks them for equivalence (409 when they differ).
 
-A write is two steps before the commit: (1) lock, xid, clock and seqs in one statement, then
-the existing-id and referrer look-up and the canonical activity/agent rows (a separate
-statement, so that its snapshot is taken after the lock is granted); (2) one statement
+The general write is two steps before the commit: (1) lock, xid, clock and seqs in one
+statement, then the existing-id and referrer look-up and the canonical activity/agent rows (a
+separate statement, so that its snapshot is taken after the lock is granted); (2) one statement
 inserting the statements and their filter keys together, the voiding and canonical updates
 (usually none) and the write's own Consistent-Through. The response's Consistent-Through is
 read before the commit (the write's own transaction still counts as in flight, so T is just
 before its own ``stored``): valid, and without another query after the commit.
 
-A write whose statements refer to no other statement (nearly all of them) saves a query: after
-(1a) the lock, xid, clock and seqs, one statement (``insert_if_new``) makes the look-up and
-inserts the statements and their keys only if the look-up finds none of the ids stored and no
-statement referring to them; canonical rows follow in another statement only when they change.
-When the look-up does find something, that statement wrote nothing and the write goes on with
-step (2) as above, using what it found (``tests/xapi/test_write_round_trips.py``).
+**One round trip.** A write whose statements refer to no other statement (nearly all of them)
+is one call of the PostgreSQL function ``lrs_insert_new`` (:func:`insert_new`; its SQL is in
+migrations/versions/20261129_0005_lrs_insert_new.py). It takes the xid, the shared lock, the
+clock and the seqs as step (1) does, reads the stored ids, the referrers and the canonical
+rows, and inserts the statements and their keys only if it found no stored id and no referrer.
+The database numbers the statements and appends ``stored`` (and the ``timestamp`` the LRS
+fills in) to each body, so the worker sends the batch before it knows either. When it found
+something it writes nothing, and the write goes the general way from the start.
+
+A statement without anything else to write is one transaction: an HTTP write (``standalone``
+in :func:`xapi.lrs.ingest.ingest_batch`) on a connection outside a transaction, without
+attachments, that changes no canonical row. Then the call runs *alone*, in autocommit: no
+BEGIN, no COMMIT, one round trip in all (a one-statement write spent about a third of the
+worker's CPU on the other three: ``docs/content/benchmark.md``, fifth round). Whether it changes a
+canonical row depends on the stored rows, which the worker predicts from what it last saw of
+them (:mod:`xapi.lrs.canonical_memory`); the function checks the prediction (each row stored
+with exactly the remembered text) and writes nothing if it was wrong. A write made alone
+cannot be rolled back after the call, so if it lost a race for a statement id (a concurrent
+writer inserted the id after the look-up) the function raises ``LR409`` and undoes itself,
+and the write goes the general way too (``tests/xapi/test_write_round_trips.py``).
+Other writes (the LMS's, inside its own transaction; new canonical rows; attachments) make
+the same call in a transaction and follow it with the canonical rows and attachments.
+
+The function's statements are planned once per connection (PL/pgSQL keeps their plans) with
+the planner settings of step (1), set on the function itself.
 
 **SQLite: one writer at a time.** A write takes the database write lock first (a no-op
 UPDATE), then numbers its statements after the last one with ``stored = max(now, last
@@ -57,7 +76,6 @@ stored + 1 µs)``. Consistent-Through: if no connection holds the write lock (ch
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -65,12 +83,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator
 
-import orjson
 from sqlalchemy import Connection, String, any_, bindparam, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from xapi.lrs import canonical_memory
 from xapi.lrs.document_models import LrsActivity, LrsAgent
 from xapi.lrs.http import ServiceUnavailable
 from xapi.lrs.models import Statement, StatementAttachment, StatementIndex
@@ -84,7 +102,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # libpq's PGRES_TUPLES_OK: the query returned rows (psycopg.pq.ExecStatus.TUPLES_OK; psycopg is
 # only installed with the postgres extra, so the number is written here).
 _TUPLES_OK = 2
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# libpq's PQTRANS_IDLE: the connection is outside a transaction (psycopg.pq.TransactionStatus.IDLE).
+_IDLE = 0
 _STATEMENTS = Statement.__table__
 _INDEX = StatementIndex.__table__
 
@@ -114,6 +133,15 @@ class CanonicalWrites:
     activity_updates: list[dict] = field(default_factory=list)   # key, definition, updated
     agent_inserts: list[dict] = field(default_factory=list)      # key, ifi, names, updated
     agent_updates: list[dict] = field(default_factory=list)      # key, names, updated
+
+    def is_empty(self) -> bool:
+        return not (self.activity_inserts or self.activity_updates or self.agent_inserts or self.agent_updates)
+
+    def stored_texts(self) -> tuple[dict[str, str | None], dict[str, str | None]]:
+        """The texts these writes store, canonical key -> text, for activities and agents."""
+        encode = canonical_memory.encode
+        return ({row["key"]: encode(row["definition"]) for row in self.activity_inserts + self.activity_updates},
+                {row["key"]: encode(row["names"]) for row in self.agent_inserts + self.agent_updates})
 
 
 @dataclass
@@ -169,8 +197,14 @@ def finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
 
 
 def writes_in_one_step(session: Session) -> bool:
-    """Whether :func:`open_slot` and :func:`insert_if_new` serve writes without StatementRefs."""
+    """Whether :func:`insert_new` serves writes without StatementRefs (PostgreSQL)."""
     return dialect_name(session) == "postgresql"
+
+
+def can_write_alone(session: Session) -> bool:
+    """Whether the session's connection is outside a transaction, so that :func:`insert_new`
+    may commit by itself (the caller must have nothing else to commit with the write)."""
+    return _raw(session).info.transaction_status == _IDLE and not (session.new or session.dirty or session.deleted)
 
 
 def open_slot(session: Session, count: int, exclusive: bool = False) -> tuple[datetime, list[int]]:
@@ -182,27 +216,98 @@ def open_slot(session: Session, count: int, exclusive: bool = False) -> tuple[da
     return stored, sorted(seqs or [])
 
 
-def insert_if_new(session: Session, plan: WritePlan, seqs: list[int], ids: list[str], activity_keys: list[str],
-                  agent_keys: list[str]) -> tuple[WriteStart, WriteOutcome | None]:
-    """PostgreSQL: the look-up of :func:`begin_write` and, if it finds no stored statement with
-    these ids and none referring to them, the insert of :func:`finish_write` (without
-    ``plan.voided``, ``extra_index_rows``, ``attachments`` and ``canonical``: see
-    :func:`finish_extras`). Returns what the look-up found, and the outcome (None when nothing
-    was written: go on with :func:`finish_write`)."""
-    params = _pg_insert_params(plan)
-    params.update(ids=TextArray(ids), activities=TextArray(activity_keys), agents=TextArray(agent_keys))
-    rows, = _run(session, [(_PG_INSERT_IF_NEW, params, False)])
-    found = [row[:7] for row in rows if row[0] != "i"]
-    inserted_seqs, through = next(row[7:] for row in rows if row[0] == "i")
-    start = _pg_start(plan.stored, seqs, found, ids)
-    if start.existing or start.referrers:
-        return start, None
-    return start, _pg_outcome(session, plan, inserted_seqs, through)
+@dataclass
+class NewStatements:
+    """A batch for :func:`insert_new`: statements that refer to no other, without seq and stored.
+
+    ``bodies`` lack ``stored`` and, where ``timestamps`` has None, ``timestamp``: the function
+    appends both. ``keys`` are (kind, value, position in the batch counted from 1).
+    """
+
+    statement_ids: list[str]
+    timestamps: list[datetime | None]
+    verb_ids: list[str]
+    has_attachments: list[bool]
+    bodies: list[str]
+    keys: list[tuple[str, str, int]]
+    client_id: int | None
+    activity_keys: list[str]                            # canonical rows to read
+    agent_keys: list[str]
+    expected_activities: list[str | None] | None = None  # stored texts the write requires, per key
+    expected_agents: list[str | None] | None = None
 
 
-def finish_extras(session: Session, plan: WritePlan) -> None:
-    """PostgreSQL: what :func:`insert_if_new` leaves to a second statement (usually nothing)."""
-    queries = _pg_extra_queries(plan)
+@dataclass
+class NewAttempt:
+    """What :func:`insert_new` learned, and whether it wrote."""
+
+    stored: datetime
+    seqs: list[int]
+    existing: dict[str, StoredRow]
+    referrers: list[Referrer]
+    activities: dict[str, str | None]   # canonical key -> stored text
+    agents: dict[str, str | None]
+    outcome: WriteOutcome | None        # None: nothing was written (see insert_new)
+
+
+def insert_new(session: Session, batch: NewStatements, alone: bool) -> NewAttempt:
+    """PostgreSQL: write a batch of statements that refer to no other in one statement
+    (the function ``lrs_insert_new``, see "One round trip" above).
+
+    It writes only if no statement is stored under these ids, none refers to them, and, when
+    ``batch.expected_*`` are given, every canonical row is stored with exactly that text.
+    ``alone`` (see :func:`can_write_alone`): the statement runs in autocommit, so the write is
+    committed when this returns; a concurrent writer of one of the ids then undoes it (outcome
+    None). Otherwise it runs in the session's transaction, and a race shows in
+    ``outcome.skipped`` as for :func:`finish_write`.
+    """
+    params = {
+        "statement_id": TextArray(batch.statement_ids), "timestamp": TimestamptzArray(batch.timestamps),
+        "verb_id": TextArray(batch.verb_ids), "has_attachments": BooleanArray(batch.has_attachments),
+        "body": TextArray(batch.bodies), "kind": TextArray([key[0] for key in batch.keys]),
+        "value": TextArray([key[1] for key in batch.keys]), "position": BigintArray([key[2] for key in batch.keys]),
+        "client_id": batch.client_id, "activities": TextArray(batch.activity_keys),
+        "agents": TextArray(batch.agent_keys),
+        "expected_activities": None if batch.expected_activities is None else TextArray(batch.expected_activities),
+        "expected_agents": None if batch.expected_agents is None else TextArray(batch.expected_agents),
+        "alone": alone,
+    }
+    raw = _raw(session)
+    if alone:
+        raw.autocommit = True
+    try:
+        rows, = _run(session, [(_PG_INSERT_NEW, params, False)])
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) != RACE_SQLSTATE:
+            raise
+        rows = None
+    finally:
+        if alone and raw.info.transaction_status == _IDLE:
+            raw.autocommit = False
+    if rows is None:  # alone, and a concurrent writer stored one of the ids first: nothing written
+        return NewAttempt(stored=EPOCH, seqs=[], existing={}, referrers=[], activities={}, agents={}, outcome=None)
+    tag_i = rows[-1]
+    stored, seqs, inserted, through = tag_i[3], tag_i[7], tag_i[8], tag_i[9]
+    existing, referrers = _split_lookup([row[1:7] for row in rows if row[0] in "sr"], set(batch.statement_ids))
+    attempt = NewAttempt(stored=stored, seqs=seqs, existing=existing, referrers=referrers,
+                         activities={row[2]: row[4] for row in rows if row[0] == "a"},
+                         agents={row[2]: row[4] for row in rows if row[0] == "g"}, outcome=None)
+    if inserted is None:
+        return attempt
+    written = set(inserted)
+    skipped = {statement_id for statement_id, seq in zip(batch.statement_ids, seqs) if seq not in written}
+    if skipped:  # only in a transaction: the keys of the statements not inserted go again
+        orphans = [(kind, value, seqs[position - 1]) for kind, value, position in batch.keys
+                   if seqs[position - 1] not in written]
+        _run(session, [(_PG_DROP_KEYS, (stored, *[list(column) for column in zip(*orphans)]), False)])
+    attempt.outcome = WriteOutcome(skipped=skipped, consistent_through=through - ONE_MICROSECOND)
+    return attempt
+
+
+def write_extras(session: Session, attachments: dict[str, tuple[str, bytes]], writes: CanonicalWrites) -> None:
+    """PostgreSQL: attachments and canonical rows of a write made by :func:`insert_new`."""
+    queries = _pg_extra_queries(WritePlan(rows=[], index_rows=[], stored=EPOCH, client_id=None,
+                                          attachments=attachments, canonical=writes))
     if queries:
         _run(session, queries)
 
@@ -263,8 +368,7 @@ _PG_LOOKUP = (
 # Statements and their filter keys in one statement; ON CONFLICT covers a concurrent writer
 # of the same id (see the module docstring); RETURNING tells which rows went in. Parameters
 # are sent in binary (%b): psycopg escapes text arrays with a regular expression per element
-# otherwise, which costs more than everything else in a large batch. {where} is a condition
-# on both inserts (none here, see _PG_INSERT_IF_NEW).
+# otherwise, which costs more than everything else in a large batch.
 _INSERT_STATEMENTS = (
     "INSERT INTO lrs_statement (seq, statement_id, stored, timestamp, verb_id, client_id, "
     "voided, voiding, ref_target, has_attachments, body) "
@@ -273,31 +377,28 @@ _INSERT_STATEMENTS = (
     "%(timestamp)b::timestamptz[], %(verb_id)b::text[], %(voided)b::boolean[], %(voiding)b::boolean[], "
     "%(ref_target)b::text[], %(has_attachments)b::boolean[], %(body)b::text[]) "
     "AS s(seq, statement_id, timestamp, verb_id, voided, voiding, ref_target, has_attachments, body) "
-    "{where}ORDER BY s.statement_id ON CONFLICT (statement_id) DO NOTHING RETURNING seq"
+    "ORDER BY s.statement_id ON CONFLICT (statement_id) DO NOTHING RETURNING seq"
 )
 _INSERT_KEYS = (
     "INSERT INTO lrs_statement_index (kind, value, stored, statement_seq) "
     "SELECT k.kind, k.value, %(stored)b, k.seq FROM unnest(%(kind)b::text[], %(value)b::text[], "
-    "%(key_seq)b::bigint[]) AS k(kind, value, seq) {where}"
+    "%(key_seq)b::bigint[]) AS k(kind, value, seq)"
 )
 _PG_INSERT = (
-    "WITH new AS (" + _INSERT_STATEMENTS.format(where="") + "), keys AS (" + _INSERT_KEYS.format(where="") + ") "
+    "WITH new AS (" + _INSERT_STATEMENTS + "), keys AS (" + _INSERT_KEYS + ") "
     "SELECT (SELECT array_agg(seq) FROM new), (" + _PG_CONSISTENT_THROUGH + ")"
 )
-# A write whose statements refer to no other statement usually finds nothing in the look-up
-# but canonical rows. For it, the look-up and the insert are one statement: the insert (and
-# its keys) happens only if no statement with these ids is stored and none refers to them
-# ("clear"); otherwise nothing is written and the write goes on as above with what the
-# look-up found. All parts of one statement see the same snapshot, taken after the lock of
-# _PG_START was granted. One round trip less for nearly every write.
-_PG_INSERT_IF_NEW = (
-    "WITH found (tag, seq, key, stored, body, voiding, ref_target) AS (" + _PG_LOOKUP + "), "
-    "clear AS (SELECT NOT EXISTS (SELECT 1 FROM found WHERE tag IN ('s', 'r')) AS ok), "
-    "new AS (" + _INSERT_STATEMENTS.format(where="WHERE (SELECT ok FROM clear) ") + "), "
-    "keys AS (" + _INSERT_KEYS.format(where="WHERE (SELECT ok FROM clear)") + ") "
-    "SELECT found.*, NULL::bigint[], NULL::timestamptz FROM found UNION ALL "
-    "SELECT 'i', NULL, NULL, NULL, NULL, NULL, NULL, (SELECT array_agg(seq) FROM new), (" + _PG_CONSISTENT_THROUGH + ")"
+# Writes of statements that refer to no other: the PostgreSQL function lrs_insert_new
+# (migrations/versions/20261129_0005_lrs_insert_new.py, "One round trip" above). Every
+# parameter has its type, so the prepared call never depends on the first values it saw.
+_PG_INSERT_NEW = (
+    "SELECT * FROM lrs_insert_new(%(statement_id)b::text[], %(timestamp)b::timestamptz[], %(verb_id)b::text[], "
+    "%(has_attachments)b::boolean[], %(body)b::text[], %(kind)b::text[], %(value)b::text[], "
+    "%(position)b::bigint[], %(client_id)b::bigint, %(activities)b::text[], %(agents)b::text[], "
+    "%(expected_activities)b::text[], %(expected_agents)b::text[], %(alone)b::boolean)"
 )
+# The SQLSTATE lrs_insert_new raises when, alone, it lost a race for a statement id.
+RACE_SQLSTATE = "LR409"
 # The keys are inserted without a join on the statements that went in (cheaper, and no plan
 # to get wrong). A statement skipped in a race therefore leaves its keys behind; they are
 # deleted with this statement (rare; the keys name exactly those rows).
@@ -367,18 +468,9 @@ def _pg_start(stored: datetime, seqs: list[int], found: list, ids: list[str]) ->
     statements = [row[1:] for row in found if row[0] in "sr"]
     existing, referrers = _split_lookup(statements, set(ids))
     start = WriteStart(stored=stored, seqs=seqs, existing=existing, referrers=referrers)
-    start.activities = {row[2]: _json_or_none(row[4]) for row in found if row[0] == "a"}
-    start.agents = {row[2]: _json_or_none(row[4]) for row in found if row[0] == "g"}
+    start.activities = {row[2]: canonical_memory.decode(row[4]) for row in found if row[0] == "a"}
+    start.agents = {row[2]: canonical_memory.decode(row[4]) for row in found if row[0] == "g"}
     return start
-
-
-def _json_or_none(text_value: str | None):
-    if text_value is None:
-        return None
-    try:
-        return orjson.loads(text_value)
-    except orjson.JSONDecodeError:  # an integer beyond 64 bits: the standard parser keeps it exact
-        return json.loads(text_value)
 
 
 def _pg_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
@@ -428,9 +520,7 @@ def _pg_insert_params(plan: WritePlan) -> dict:
 
 
 def _pg_canonical_queries(writes: CanonicalWrites) -> list[tuple[str, object, bool]]:
-    def dumps(value) -> str | None:
-        return None if value is None else _JSON.encode(value)
-
+    dumps = canonical_memory.encode
     queries: list[tuple[str, object, bool]] = []
     if writes.activity_inserts:
         rows = writes.activity_inserts

@@ -1,0 +1,132 @@
+"""LRS: lrs_insert_new, the PostgreSQL function that writes new statements in one round trip
+
+Revision ID: 20261129_0005
+Revises: 20261129_0004
+
+What it does and why is in the docstring of xapi/lrs/storage.py ("One round trip"). This
+revision holds its own copy of the function: a later change to it is a new revision with
+CREATE OR REPLACE FUNCTION.
+"""
+from alembic import op
+
+revision = "20261129_0005"
+down_revision = "20261129_0004"
+branch_labels = None
+depends_on = None
+
+# 7302115001 is storage.REF_LOCK_KEY: the advisory lock that writes with StatementRefs take
+# exclusively. The three SET clauses hold while the function runs; its statements are planned
+# once per connection (PL/pgSQL keeps their plans) with index scans (storage.py explains why).
+CREATE_FUNCTION = r"""
+CREATE FUNCTION lrs_insert_new(
+    p_statement_id text[], p_timestamp timestamptz[], p_verb_id text[], p_has_attachments boolean[],
+    p_body text[], p_kind text[], p_value text[], p_position bigint[], p_client_id bigint,
+    p_activities text[], p_agents text[], p_expected_activities text[], p_expected_agents text[],
+    p_alone boolean)
+RETURNS TABLE (tag text, seq bigint, key text, stored timestamptz, body text, voiding boolean,
+               ref_target text, seqs bigint[], inserted bigint[], through timestamptz)
+LANGUAGE plpgsql VOLATILE
+SET jit = off SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
+AS $function$
+#variable_conflict use_column
+DECLARE
+    v_stored timestamptz;
+    v_stored_text text;
+    v_seqs bigint[];
+    v_found bigint;
+    v_inserted bigint[];
+    v_clock timestamptz;
+    v_oldest timestamptz;
+BEGIN
+    -- A transaction id, then the lock, then the clock: stored >= xact_start.
+    PERFORM pg_current_xact_id(), pg_advisory_xact_lock_shared(7302115001);
+    v_stored := clock_timestamp();
+    v_seqs := ARRAY(SELECT nextval('lrs_statement_seq') FROM generate_series(1, cardinality(p_statement_id)));
+
+    -- Statements stored under these ids, and stored statements that refer to them.
+    RETURN QUERY
+        SELECT 's', s.seq, s.statement_id::text, s.stored, s.body, s.voiding, s.ref_target::text,
+               NULL::bigint[], NULL::bigint[], NULL::timestamptz
+        FROM lrs_statement AS s WHERE s.statement_id = ANY(p_statement_id)
+        UNION ALL
+        SELECT 'r', r.seq, r.statement_id::text, r.stored, NULL, r.voiding, r.ref_target::text,
+               NULL::bigint[], NULL::bigint[], NULL::timestamptz
+        FROM unnest(p_statement_id) AS wanted(id) CROSS JOIN LATERAL
+             (SELECT s.seq, s.statement_id, s.stored, s.voiding, s.ref_target FROM lrs_statement AS s
+              WHERE s.ref_target = wanted.id AND s.ref_target IS NOT NULL OFFSET 0) AS r;
+    GET DIAGNOSTICS v_found = ROW_COUNT;
+
+    -- The canonical rows, as stored text.
+    RETURN QUERY
+        SELECT 'a', NULL::bigint, a.key::text, NULL::timestamptz, a.definition::text, NULL::boolean, NULL::text,
+               NULL::bigint[], NULL::bigint[], NULL::timestamptz
+        FROM lrs_activity AS a WHERE a.key = ANY(p_activities)
+        UNION ALL
+        SELECT 'g', NULL, g.key::text, NULL, g.names::text, NULL, NULL, NULL, NULL, NULL
+        FROM lrs_agent AS g WHERE g.key = ANY(p_agents);
+
+    -- Write only when nothing was found and every expected canonical row is stored as expected.
+    IF v_found = 0
+       AND (p_expected_activities IS NULL OR NOT EXISTS (
+            SELECT 1 FROM unnest(p_activities, p_expected_activities) AS e(key, definition)
+            WHERE NOT EXISTS (SELECT 1 FROM lrs_activity AS a WHERE a.key = e.key
+                              AND a.definition::text IS NOT DISTINCT FROM e.definition)))
+       AND (p_expected_agents IS NULL OR NOT EXISTS (
+            SELECT 1 FROM unnest(p_agents, p_expected_agents) AS e(key, names)
+            WHERE NOT EXISTS (SELECT 1 FROM lrs_agent AS g WHERE g.key = e.key
+                              AND g.names::text IS NOT DISTINCT FROM e.names)))
+    THEN
+        -- The bodies come without "stored" (and without the "timestamp" the LRS fills in):
+        -- both are appended as the last properties, as the general path writes them.
+        v_stored_text := to_char(v_stored AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+        WITH new AS (
+            INSERT INTO lrs_statement (seq, statement_id, stored, timestamp, verb_id, client_id,
+                                       voided, voiding, ref_target, has_attachments, body)
+            SELECT v_seqs[s.n], s.statement_id, v_stored, coalesce(s.ts, v_stored), s.verb_id, p_client_id,
+                   false, false, NULL, s.has_attachments,
+                   left(s.body, -1) || ',"stored":"' || v_stored_text || '"'
+                   || CASE WHEN s.ts IS NULL THEN ',"timestamp":"' || v_stored_text || '"' ELSE '' END || '}'
+            FROM unnest(p_statement_id, p_timestamp, p_verb_id, p_has_attachments, p_body)
+                 WITH ORDINALITY AS s(statement_id, ts, verb_id, has_attachments, body, n)
+            ORDER BY s.statement_id
+            ON CONFLICT (statement_id) DO NOTHING
+            RETURNING lrs_statement.seq)
+        SELECT coalesce(array_agg(new.seq), '{}') INTO v_inserted FROM new;
+        IF p_alone AND cardinality(v_inserted) < cardinality(p_statement_id) THEN
+            -- A concurrent write stored one of these ids first. Alone (autocommit), this write
+            -- cannot be rolled back after it returns: undo it now, the caller goes the long way.
+            RAISE EXCEPTION 'a concurrent write stored one of these statement ids first'
+                USING ERRCODE = 'LR409';
+        END IF;
+        INSERT INTO lrs_statement_index (kind, value, stored, statement_seq)
+        SELECT k.kind, k.value, v_stored, v_seqs[k.position::integer]
+        FROM unnest(p_kind, p_value, p_position) AS k(kind, value, position);
+    END IF;
+
+    -- Consistent-Through for the response: the clock before the scan of pg_stat_activity.
+    v_clock := clock_timestamp();
+    PERFORM pg_stat_clear_snapshot();
+    SELECT min(a.xact_start) INTO v_oldest FROM pg_stat_activity AS a
+    WHERE a.backend_xid IS NOT NULL AND a.datname = current_database();
+    RETURN QUERY SELECT 'i', NULL::bigint, NULL::text, v_stored, NULL::text, NULL::boolean, NULL::text,
+                        v_seqs, v_inserted, least(v_clock, v_oldest);
+END
+$function$
+"""
+
+DROP_FUNCTION = (
+    "DROP FUNCTION IF EXISTS lrs_insert_new(text[], timestamptz[], text[], boolean[], text[], text[], text[], "
+    "bigint[], bigint, text[], text[], text[], text[], boolean)"
+)
+
+
+def upgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql(CREATE_FUNCTION)  # as is: op.execute would take ":MI" for a parameter
+
+
+def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql(DROP_FUNCTION)
