@@ -9,15 +9,26 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Added to every response that does not set them itself (name, value).
+DEFAULT_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def init_app(app: Flask) -> None:
+    wanted = DEFAULT_HEADERS + ((HSTS,) if app.config.get("SESSION_COOKIE_SECURE") else ())
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # One pass over the headers: each lookup in werkzeug's Headers is a scan of its list.
+        present = {name.lower() for name, _ in headers.items()}
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

@@ -43,6 +43,28 @@ def test_security_headers_on_pages(client):
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
+def test_security_headers_keep_a_value_the_view_set_and_add_hsts_on_https(tmp_path):
+    from flask import Response
+
+    from lms import create_app
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k",
+                      "SITE_URL": "https://hoc.example.edu.vn", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+    @app.route("/framed")
+    def framed():
+        return Response("ok", headers={"x-frame-options": "DENY"})
+
+    response = app.test_client().get("/framed")
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]  # the view's own, not a second one
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_hsts_on_plain_http(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
 def test_unknown_lms_variable_is_a_clear_error():
     with pytest.raises(ConfigError, match="LMS_DATABSE_URL is not a known setting"):
         read_environment({"LMS_DATABSE_URL": "x"})

@@ -103,11 +103,13 @@ BEGIN
         FROM unnest(p_kind, p_value, p_position) AS k(kind, value, position);
     END IF;
 
-    -- Consistent-Through for the response: the clock before the scan of pg_stat_activity.
+    -- Consistent-Through for the response: the clock before the scan of the backends' status
+    -- (pg_stat_get_activity, the function under the pg_stat_activity view, without its joins).
     v_clock := clock_timestamp();
     PERFORM pg_stat_clear_snapshot();
-    SELECT min(a.xact_start) INTO v_oldest FROM pg_stat_activity AS a
-    WHERE a.backend_xid IS NOT NULL AND a.datname = current_database();
+    SELECT min(a.xact_start) INTO v_oldest FROM pg_stat_get_activity(NULL) AS a
+    WHERE a.backend_xid IS NOT NULL
+      AND a.datid = (SELECT oid FROM pg_database WHERE datname = current_database());
     RETURN QUERY SELECT 'i', NULL::bigint, NULL::text, v_stored, NULL::text, NULL::boolean, NULL::text,
                         v_seqs, v_inserted, least(v_clock, v_oldest);
 END

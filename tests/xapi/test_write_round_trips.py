@@ -30,10 +30,10 @@ def queries(db, monkeypatch) -> list[tuple[str, bool]]:
     sent: list[tuple[str, bool]] = []
     original = storage._run
 
-    def counting(session, batch):  # noqa: ANN001
-        autocommit = storage._raw(session).autocommit
+    def counting(session, batch, raw=None):  # noqa: ANN001
+        autocommit = (raw or storage._raw(session)).autocommit
         sent.extend((sql, autocommit) for sql, _, _ in batch)
-        return original(session, batch)
+        return original(session, batch, raw)
 
     monkeypatch.setattr(storage, "_run", counting)
     return sent

@@ -161,7 +161,7 @@ def check_basic(session: Session, header: str | None) -> Principal:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise Unauthorized("Malformed Basic credentials", {"WWW-Authenticate": _REALM}) from None
     given = _digest(secret)
-    database = str(session.get_bind().url)
+    database = session.get_bind()  # the engine: credentials of one database are not another's
     principal = _CACHE.get(database, key, given)
     if principal is not None:
         return principal
@@ -180,15 +180,15 @@ class _PrincipalCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str, str], tuple[float, Principal]] = {}
+        self._entries: dict[tuple[object, str, str], tuple[float, Principal]] = {}
 
-    def get(self, database: str, key: str, digest: str) -> Principal | None:
+    def get(self, database: object, key: str, digest: str) -> Principal | None:
         entry = self._entries.get((database, key, digest))
         if entry is None or time.monotonic() - entry[0] > CACHE_SECONDS:
             return None
         return entry[1]
 
-    def put(self, database: str, key: str, digest: str, principal: Principal) -> None:
+    def put(self, database: object, key: str, digest: str, principal: Principal) -> None:
         with self._lock:
             if len(self._entries) >= _CACHE_MAX_ENTRIES:
                 self._entries.clear()  # crude but bounded: entries are cheap to make again

@@ -11,6 +11,8 @@ session to these requests.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Response, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,8 +57,11 @@ def preflight_response(session: Session) -> Response:
     return response
 
 
-def add_headers(response: Response, session: Session) -> Response:
-    """Add CORS headers to an actual (non-preflight) LRS response when the origin is allowed."""
+def add_headers(response: Response, session: Callable[[], Session]) -> Response:
+    """Add CORS headers to an actual (non-preflight) LRS response when the origin is allowed.
+
+    ``session`` gives the database session, asked for only when the answer needs the database.
+    """
     origin = request.headers.get("Origin")
     if not origin or request.method == "OPTIONS":
         return response
@@ -64,7 +69,7 @@ def add_headers(response: Response, session: Session) -> Response:
     principal = g.get("xapi_principal")
     # Before authentication succeeded (a 400 or 401) the page may read the error when any
     # credential allows its origin; afterwards only the credential used decides.
-    allowed = principal.allowed_origins if principal is not None else origins_of_active_clients(session)
+    allowed = principal.allowed_origins if principal is not None else origins_of_active_clients(session())
     if origin_allowed(origin, allowed):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

@@ -149,7 +149,7 @@ def _version_header(response):
 def _cors_headers(response):
     from xapi.lrs import cors
 
-    return cors.add_headers(response, db_session())
+    return cors.add_headers(response, db_session)
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None):

@@ -137,16 +137,15 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     When the write changes no canonical row (predicted from :mod:`canonical_memory`), has no
     attachment and is ``standalone``, it commits alone: nothing follows it.
     """
-    expected = _unchanged_canonical(found, may_define)
-    alone = expected is not None and not parts and standalone and storage.can_write_alone(session)
+    expected = _unchanged_canonical(found, may_define) if standalone and not parts else None
     batch = _new_statements(prepared, client_id, found)
-    if alone:
+    if expected is not None:
         batch.expected_activities, batch.expected_agents = expected
-    attempt = storage.insert_new(session, batch, alone)
+    attempt = storage.insert_new(session, batch, alone_if_possible=expected is not None)
     canonical_memory.remember(attempt.activities, attempt.agents)
     if attempt.outcome is None:
         return None
-    if not alone:
+    if not attempt.alone:
         writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
                                                for key, text in attempt.activities.items()},
                                        {key: canonical_memory.decode(text) for key, text in attempt.agents.items()},

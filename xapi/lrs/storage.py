@@ -201,12 +201,6 @@ def writes_in_one_step(session: Session) -> bool:
     return dialect_name(session) == "postgresql"
 
 
-def can_write_alone(session: Session) -> bool:
-    """Whether the session's connection is outside a transaction, so that :func:`insert_new`
-    may commit by itself (the caller must have nothing else to commit with the write)."""
-    return _raw(session).info.transaction_status == _IDLE and not (session.new or session.dirty or session.deleted)
-
-
 def open_slot(session: Session, count: int, exclusive: bool = False) -> tuple[datetime, list[int]]:
     """PostgreSQL: the advisory lock (shared, or ``exclusive`` for a write with StatementRefs),
     the transaction id, then ``stored`` and ``count`` seqs (see _PG_START)."""
@@ -248,19 +242,24 @@ class NewAttempt:
     activities: dict[str, str | None]   # canonical key -> stored text
     agents: dict[str, str | None]
     outcome: WriteOutcome | None        # None: nothing was written (see insert_new)
+    alone: bool                         # made alone: committed already
 
 
-def insert_new(session: Session, batch: NewStatements, alone: bool) -> NewAttempt:
+def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) -> NewAttempt:
     """PostgreSQL: write a batch of statements that refer to no other in one statement
     (the function ``lrs_insert_new``, see "One round trip" above).
 
     It writes only if no statement is stored under these ids, none refers to them, and, when
     ``batch.expected_*`` are given, every canonical row is stored with exactly that text.
-    ``alone`` (see :func:`can_write_alone`): the statement runs in autocommit, so the write is
-    committed when this returns; a concurrent writer of one of the ids then undoes it (outcome
-    None). Otherwise it runs in the session's transaction, and a race shows in
-    ``outcome.skipped`` as for :func:`finish_write`.
+    ``alone_if_possible``: the caller has nothing else to commit with this write. If the
+    session's connection is outside a transaction and the session holds no pending change, the
+    statement then runs *alone*, in autocommit: the write is committed when this returns, and a
+    concurrent writer of one of the ids undoes it (outcome None). Otherwise it runs in the
+    session's transaction, and a race shows in ``outcome.skipped`` as for :func:`finish_write`.
     """
+    raw = _raw(session)
+    alone = (alone_if_possible and raw.info.transaction_status == _IDLE
+             and not (session.new or session.dirty or session.deleted))
     params = {
         "statement_id": TextArray(batch.statement_ids), "timestamp": TimestamptzArray(batch.timestamps),
         "verb_id": TextArray(batch.verb_ids), "has_attachments": BooleanArray(batch.has_attachments),
@@ -272,11 +271,10 @@ def insert_new(session: Session, batch: NewStatements, alone: bool) -> NewAttemp
         "expected_agents": None if batch.expected_agents is None else TextArray(batch.expected_agents),
         "alone": alone,
     }
-    raw = _raw(session)
     if alone:
         raw.autocommit = True
     try:
-        rows, = _run(session, [(_PG_INSERT_NEW, params, False)])
+        rows, = _run(session, [(_PG_INSERT_NEW, params, False)], raw)
     except Exception as exc:
         if getattr(exc, "sqlstate", None) != RACE_SQLSTATE:
             raise
@@ -285,13 +283,14 @@ def insert_new(session: Session, batch: NewStatements, alone: bool) -> NewAttemp
         if alone and raw.info.transaction_status == _IDLE:
             raw.autocommit = False
     if rows is None:  # alone, and a concurrent writer stored one of the ids first: nothing written
-        return NewAttempt(stored=EPOCH, seqs=[], existing={}, referrers=[], activities={}, agents={}, outcome=None)
+        return NewAttempt(stored=EPOCH, seqs=[], existing={}, referrers=[], activities={}, agents={},
+                          outcome=None, alone=alone)
     tag_i = rows[-1]
     stored, seqs, inserted, through = tag_i[3], tag_i[7], tag_i[8], tag_i[9]
     existing, referrers = _split_lookup([row[1:7] for row in rows if row[0] in "sr"], set(batch.statement_ids))
     attempt = NewAttempt(stored=stored, seqs=seqs, existing=existing, referrers=referrers,
                          activities={row[2]: row[4] for row in rows if row[0] == "a"},
-                         agents={row[2]: row[4] for row in rows if row[0] == "g"}, outcome=None)
+                         agents={row[2]: row[4] for row in rows if row[0] == "g"}, outcome=None, alone=alone)
     if inserted is None:
         return attempt
     written = set(inserted)
@@ -299,7 +298,7 @@ def insert_new(session: Session, batch: NewStatements, alone: bool) -> NewAttemp
     if skipped:  # only in a transaction: the keys of the statements not inserted go again
         orphans = [(kind, value, seqs[position - 1]) for kind, value, position in batch.keys
                    if seqs[position - 1] not in written]
-        _run(session, [(_PG_DROP_KEYS, (stored, *[list(column) for column in zip(*orphans)]), False)])
+        _run(session, [(_PG_DROP_KEYS, (stored, *[list(column) for column in zip(*orphans)]), False)], raw)
     attempt.outcome = WriteOutcome(skipped=skipped, consistent_through=through - ONE_MICROSECOND)
     return attempt
 
@@ -342,10 +341,12 @@ _PG_START = (
     "OFFSET 0) AS started"
 )
 # The clock is read before pg_stat_activity is scanned (the subquery runs first), and the
-# status snapshot of this transaction is dropped so that the scan is current.
+# status snapshot of this transaction is dropped so that the scan is current. The scan reads
+# pg_stat_get_activity(NULL), the function under the pg_stat_activity view, without the view's
+# joins with pg_database and pg_authid: ~30 µs less of PostgreSQL CPU per call.
 _PG_CONSISTENT_THROUGH = (
-    "SELECT least(clock.t0, (SELECT min(xact_start) FROM pg_stat_activity "
-    "WHERE backend_xid IS NOT NULL AND datname = current_database())) "
+    "SELECT least(clock.t0, (SELECT min(a.xact_start) FROM pg_stat_get_activity(NULL) AS a "
+    "WHERE a.backend_xid IS NOT NULL AND a.datid = (SELECT oid FROM pg_database WHERE datname = current_database()))) "
     "FROM (SELECT clock_timestamp() AS t0, pg_stat_clear_snapshot() OFFSET 0) AS clock"
 )
 # Everything else the write needs to know, in one statement (taken after the lock is granted,
@@ -434,8 +435,9 @@ def _raw(session: Session):
     return session.connection().connection.driver_connection
 
 
-def _run(session: Session, queries: list[tuple[str, object, bool]]) -> list[list | None]:
-    """Run (sql, params, many) queries in order on the session's connection; the rows of each.
+def _run(session: Session, queries: list[tuple[str, object, bool]], raw=None) -> list[list | None]:  # noqa: ANN001
+    """Run (sql, params, many) queries in order on the session's connection (``raw``, the
+    psycopg connection under it, if the caller has it already); the rows of each.
 
     Plain sequential execution: on a local connection a round trip costs ~50 µs, and
     psycopg's pipeline mode measured slower here (more client CPU per query, an extra sync
@@ -443,7 +445,7 @@ def _run(session: Session, queries: list[tuple[str, object, bool]]) -> list[list
     psycopg prepares each of these fixed statements on the server after a few uses.
     """
     results: list[list | None] = []
-    with _raw(session).cursor() as cursor:
+    with (raw or _raw(session)).cursor() as cursor:
         for sql, params, many in queries:
             if many:
                 cursor.executemany(sql, params)
