@@ -4,7 +4,7 @@ Revision ID: 20261129_0005
 Revises: 20261129_0004
 
 What it does and why is in the docstring of xapi/lrs/storage.py ("One round trip"). This
-revision holds its own copy of the function: a later change to it is a new revision with
+revision holds its own copy of the functions: a later change to them is a new revision with
 CREATE OR REPLACE FUNCTION.
 """
 from alembic import op
@@ -14,6 +14,32 @@ down_revision = "20261129_0004"
 branch_labels = None
 depends_on = None
 
+# The names of agents seen in statements (Communication §2.4, the Person object): a row per
+# agent, its names in the order first seen. Rows that already hold every name are left alone
+# (and unlocked); the others are inserted or get the missing names appended, in key order.
+# PL/pgSQL, not SQL: its statement is planned once per connection.
+CREATE_MERGE_AGENTS = r"""
+CREATE FUNCTION lrs_merge_agents(p_keys text[], p_ifis text[], p_names text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $function$
+BEGIN
+INSERT INTO lrs_agent AS g (key, ifi, names, updated)
+SELECT e.key, e.ifi::json, e.names::json, now()
+FROM unnest(p_keys, p_ifis, p_names) AS e(key, ifi, names)
+WHERE NOT EXISTS (SELECT 1 FROM lrs_agent AS s WHERE s.key = e.key AND s.names::jsonb @> e.names::jsonb)
+ORDER BY e.key
+ON CONFLICT (key) DO UPDATE
+SET names = (g.names::jsonb || coalesce(
+        (SELECT jsonb_agg(n.value ORDER BY n.position)
+         FROM jsonb_array_elements(excluded.names::jsonb) WITH ORDINALITY AS n(value, position)
+         WHERE NOT g.names::jsonb @> jsonb_build_array(n.value)), '[]'::jsonb))::json,
+    updated = excluded.updated
+WHERE NOT g.names::jsonb @> excluded.names::jsonb;
+END
+$function$
+"""
+
 # 7302115001 is storage.REF_LOCK_KEY: the advisory lock that writes with StatementRefs take
 # exclusively. The three SET clauses hold while the function runs; its statements are planned
 # once per connection (PL/pgSQL keeps their plans) with index scans (storage.py explains why).
@@ -21,8 +47,8 @@ CREATE_FUNCTION = r"""
 CREATE FUNCTION lrs_insert_new(
     p_statement_id text[], p_timestamp timestamptz[], p_verb_id text[], p_has_attachments boolean[],
     p_body text[], p_kind text[], p_value text[], p_position bigint[], p_client_id bigint,
-    p_activities text[], p_agents text[], p_expected_activities text[], p_expected_agents text[],
-    p_alone boolean)
+    p_activities text[], p_expected_activities text[], p_agents text[], p_agent_ifis text[],
+    p_agent_names text[], p_alone boolean)
 RETURNS TABLE (tag text, seq bigint, key text, stored timestamptz, body text, voiding boolean,
                ref_target text, seqs bigint[], inserted bigint[], through timestamptz)
 LANGUAGE plpgsql VOLATILE
@@ -56,25 +82,18 @@ BEGIN
               WHERE s.ref_target = wanted.id AND s.ref_target IS NOT NULL OFFSET 0) AS r;
     GET DIAGNOSTICS v_found = ROW_COUNT;
 
-    -- The canonical rows, as stored text.
+    -- The canonical activity rows, as stored text.
     RETURN QUERY
         SELECT 'a', NULL::bigint, a.key::text, NULL::timestamptz, a.definition::text, NULL::boolean, NULL::text,
                NULL::bigint[], NULL::bigint[], NULL::timestamptz
-        FROM lrs_activity AS a WHERE a.key = ANY(p_activities)
-        UNION ALL
-        SELECT 'g', NULL, g.key::text, NULL, g.names::text, NULL, NULL, NULL, NULL, NULL
-        FROM lrs_agent AS g WHERE g.key = ANY(p_agents);
+        FROM lrs_activity AS a WHERE a.key = ANY(p_activities);
 
-    -- Write only when nothing was found and every expected canonical row is stored as expected.
+    -- Write only when nothing was found and every expected activity row is stored as expected.
     IF v_found = 0
        AND (p_expected_activities IS NULL OR NOT EXISTS (
             SELECT 1 FROM unnest(p_activities, p_expected_activities) AS e(key, definition)
             WHERE NOT EXISTS (SELECT 1 FROM lrs_activity AS a WHERE a.key = e.key
                               AND a.definition::text IS NOT DISTINCT FROM e.definition)))
-       AND (p_expected_agents IS NULL OR NOT EXISTS (
-            SELECT 1 FROM unnest(p_agents, p_expected_agents) AS e(key, names)
-            WHERE NOT EXISTS (SELECT 1 FROM lrs_agent AS g WHERE g.key = e.key
-                              AND g.names::text IS NOT DISTINCT FROM e.names)))
     THEN
         -- The bodies come without "stored" (and without the "timestamp" the LRS fills in):
         -- both are appended as the last properties, as the general path writes them.
@@ -101,6 +120,7 @@ BEGIN
         INSERT INTO lrs_statement_index (kind, value, stored, statement_seq)
         SELECT k.kind, k.value, v_stored, v_seqs[k.position::integer]
         FROM unnest(p_kind, p_value, p_position) AS k(kind, value, position);
+        PERFORM lrs_merge_agents(p_agents, p_agent_ifis, p_agent_names);
     END IF;
 
     -- Consistent-Through for the response: the clock before the scan of the backends' status
@@ -116,19 +136,21 @@ END
 $function$
 """
 
-DROP_FUNCTION = (
+DROP_FUNCTIONS = (
     "DROP FUNCTION IF EXISTS lrs_insert_new(text[], timestamptz[], text[], boolean[], text[], text[], text[], "
-    "bigint[], bigint, text[], text[], text[], text[], boolean)"
+    "bigint[], bigint, text[], text[], text[], text[], text[], boolean); "
+    "DROP FUNCTION IF EXISTS lrs_merge_agents(text[], text[], text[])"
 )
 
 
 def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql(CREATE_MERGE_AGENTS)
         bind.exec_driver_sql(CREATE_FUNCTION)  # as is: op.execute would take ":MI" for a parameter
 
 
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        bind.exec_driver_sql(DROP_FUNCTION)
+        bind.exec_driver_sql(DROP_FUNCTIONS)

@@ -88,6 +88,23 @@ def test_person_combines_names_seen_with_the_same_identifier(lrs, db):
     assert person == {"objectType": "Person", "name": ["Hoc Sinh", "Học Sinh A"], "mbox": [AGENT["mbox"]]}
 
 
+def test_names_seen_in_later_writes_are_appended_once_in_order(lrs, db, xapi_client):
+    """§2.4.s5 over several writes, by every write path: the LMS's (in its transaction), an HTTP
+    write made alone, and a write with a StatementRef (on PostgreSQL the database merges the
+    names itself, storage.py "One round trip"; on SQLite the worker does)."""
+    mbox = "mailto:nhieuten@example.vn"
+    _store(db, [_statement({"id": ACTIVITY}, actor={"mbox": mbox, "name": "Lan"})])
+    for name in ("Lan", "Nguyễn Thị Lan", "Lan"):  # the second POST may be made alone
+        response = xapi_client.post("/statements", json=_statement({"id": ACTIVITY}, actor={"mbox": mbox, "name": name}))
+        assert response.status_code == 200, response.get_data(as_text=True)
+    first = xapi_client.get("/statements", query_string={"limit": 1}).get_json()["statements"][0]
+    referring = _statement({"objectType": "StatementRef", "id": first["id"]}, actor={"mbox": mbox, "name": "Cô Lan"})
+    assert xapi_client.post("/statements", json=referring).status_code == 200
+    _store(db, [_statement({"id": ACTIVITY}, actor={"mbox": mbox})])  # no name: nothing to add
+    person = lrs.get("/agents", {"agent": {"mbox": mbox}}).get_json()
+    assert person == {"objectType": "Person", "name": ["Lan", "Nguyễn Thị Lan", "Cô Lan"], "mbox": [mbox]}
+
+
 def test_group_members_are_known_agents(lrs, db):
     group = {"objectType": "Group", "name": "Lớp 6A", "member": [{"mbox": "mailto:ban@example.org", "name": "Bạn"}]}
     _store(db, [_statement({"id": ACTIVITY}, actor=group)])

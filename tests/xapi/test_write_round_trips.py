@@ -60,8 +60,8 @@ def _orphan_keys(db) -> int:
 def test_a_new_statement_with_known_canonical_rows_is_one_autocommit_query(db, xapi_client, queries):
     """Communication §2.1.2: stored and acknowledged; with nothing else to write, one round trip."""
     assert xapi_client.post("/statements", json=sample_statement()).status_code == 200
-    assert _sql(queries) == [storage._PG_INSERT_NEW, storage._PG_ACTIVITY_INSERT, storage._PG_AGENT_INSERT]
-    assert not any(autocommit for _, autocommit in queries)  # new canonical rows: one transaction
+    assert _sql(queries) == [storage._PG_INSERT_NEW, storage._PG_ACTIVITY_INSERT]  # the agent: in the first
+    assert not any(autocommit for _, autocommit in queries)  # a new activity row: one transaction
     queries.clear()
     statement = sample_statement(id=str(uuid.uuid4()))
     response = xapi_client.post("/statements", json=statement)

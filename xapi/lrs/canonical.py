@@ -4,11 +4,13 @@ Communication §2.4 (Agents Resource: a Person object) and §2.5 (Activities Res
 canonical definition), Data §2.4.4.1 (the LRS SHOULD update its canonical definition from the
 statements of Learning Record Providers that have the authority to do so: the ``define`` scope).
 
-The statement ingest keeps these tables up to date without round trips of its own: it asks
-:func:`found_in` which keys a batch names, reads their rows in its first round trip
-(storage.begin_write), gets the inserts and updates from :func:`plan_writes`, and stores them
-in its second round trip. Rows are inserted with ON CONFLICT DO NOTHING and updated in key
-order, so concurrent writers never fail on each other and cannot deadlock here.
+The statement ingest keeps these tables up to date within its own queries: it asks
+:func:`found_in` which keys a batch names, reads their rows with the statements it looks up
+(storage.py), gets the inserts and updates from :func:`plan_writes`, and stores them with the
+statements. Rows are inserted with ON CONFLICT DO NOTHING and updated in key order, so
+concurrent writers never fail on each other and cannot deadlock here. On PostgreSQL the
+agents' names are merged by the database itself (the function ``lrs_merge_agents``, the same
+rule as :func:`plan_writes`), so a learner's first statement costs no query of its own.
 """
 from __future__ import annotations
 
@@ -123,6 +125,9 @@ def plan_writes(found: Found, activities: dict[str, dict | None], agents: dict[s
                 may_define: bool) -> CanonicalWrites:
     """Inserts and updates that bring the stored rows (``activities``, ``agents``) up to date.
 
+    On PostgreSQL the agents' rows are brought up to date by the database itself, from
+    ``agents_seen`` (storage.py: the function ``lrs_merge_agents``, the same rule).
+
     ``may_define``: the credential has the ``define`` scope (or ``all``); without it activity
     ids are recorded but their definitions are not changed (Communication §4.2 scope "define").
     """
@@ -139,6 +144,7 @@ def plan_writes(found: Found, activities: dict[str, dict | None], agents: dict[s
                 writes.activity_updates.append({"key": key, "definition": merged, "updated": now})
     for key in sorted(found.agents):
         ifi, names = found.agents[key]
+        writes.agents_seen.append((key, ifi, names))
         if key not in agents:
             writes.agent_inserts.append({"key": key, "ifi": ifi, "names": names, "updated": now})
             continue

@@ -119,7 +119,7 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
         plan.canonical = canonical.plan_writes(found, start.activities, start.agents, may_define)
         outcome = storage.finish_write(session, plan)
         if storage.writes_in_one_step(session):
-            canonical_memory.remember(*plan.canonical.stored_texts())
+            canonical_memory.remember(plan.canonical.activity_texts())
         _check_raced(session, outcome.skipped, new)
         through = outcome.consistent_through
     session.flush()
@@ -137,36 +137,33 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     When the write changes no canonical row (predicted from :mod:`canonical_memory`), has no
     attachment and is ``standalone``, it commits alone: nothing follows it.
     """
-    expected = _unchanged_canonical(found, may_define) if standalone and not parts else None
+    expected = _unchanged_activities(found, may_define) if standalone and not parts else None
     batch = _new_statements(prepared, client_id, found)
-    if expected is not None:
-        batch.expected_activities, batch.expected_agents = expected
+    batch.expected_activities = expected
     attempt = storage.insert_new(session, batch, alone_if_possible=expected is not None)
-    canonical_memory.remember(attempt.activities, attempt.agents)
+    canonical_memory.remember(attempt.activities)
     if attempt.outcome is None:
         return None
     if not attempt.alone:
         writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
-                                               for key, text in attempt.activities.items()},
-                                       {key: canonical_memory.decode(text) for key, text in attempt.agents.items()},
-                                       may_define)
+                                               for key, text in attempt.activities.items()}, {}, may_define)
+        writes.agents_seen = []  # merged by the database with the statements
         storage.write_extras(session, _attachment_rows(prepared, parts) if parts else {}, writes)
-        canonical_memory.remember(*writes.stored_texts())
+        canonical_memory.remember(writes.activity_texts())
         _check_raced(session, attempt.outcome.skipped, prepared)
     return attempt.outcome.consistent_through
 
 
-def _unchanged_canonical(found: canonical.Found,
-                         may_define: bool) -> tuple[list[str | None], list[str | None]] | None:
-    """The stored texts of the batch's canonical rows if the write would change none of them
+def _unchanged_activities(found: canonical.Found, may_define: bool) -> list[str | None] | None:
+    """The stored texts of the batch's activity rows if the write would change none of them
     (as far as this process remembers them), else None."""
-    recalled = canonical_memory.recall(list(found.activities), list(found.agents))
+    recalled = canonical_memory.recall(list(found.activities))
     if recalled is None:
         return None
-    activities, agents, activity_texts, agent_texts = recalled
-    if not canonical.plan_writes(found, activities, agents, may_define).is_empty():
+    activities, texts = recalled
+    if canonical.plan_writes(found, activities, {}, may_define).changes_activities():
         return None
-    return activity_texts, agent_texts
+    return texts
 
 
 def _new_statements(prepared: list[Prepared], client_id: int | None,
@@ -175,14 +172,17 @@ def _new_statements(prepared: list[Prepared], client_id: int | None,
     keys_of_batch: list[tuple[str, str, int]] = []
     for position, item in enumerate(prepared, start=1):
         keys_of_batch += [(kind, value, position) for kind, value in keys.stored_keys(item.keys)]
+    agents = sorted(found.agents.items())
     return storage.NewStatements(
         statement_ids=[item.statement_id for item in prepared],
         timestamps=[item.timestamp for item in prepared],
         verb_ids=[item.statement["verb"]["id"] for item in prepared],
         has_attachments=[bool(_statement_attachments(item.statement)) for item in prepared],
         bodies=[encode_body(item.statement) for item in prepared],
-        keys=keys_of_batch, client_id=client_id,
-        activity_keys=list(found.activities), agent_keys=list(found.agents))
+        keys=keys_of_batch, client_id=client_id, activity_keys=list(found.activities),
+        agent_keys=[key for key, _ in agents],
+        agent_ifis=[canonical_memory.encode(ifi) for _, (ifi, _) in agents],
+        agent_names=[canonical_memory.encode(names) for _, (_, names) in agents])
 
 
 def _validate(statements: object, version: str) -> list[dict]:

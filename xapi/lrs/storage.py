@@ -52,19 +52,25 @@ The database numbers the statements and appends ``stored`` (and the ``timestamp`
 fills in) to each body, so the worker sends the batch before it knows either. When it found
 something it writes nothing, and the write goes the general way from the start.
 
+The agents the statements name are merged into ``lrs_agent`` by the same call (the database
+function ``lrs_merge_agents``: a row per agent, its names in the order first seen, the rule of
+:func:`xapi.lrs.canonical.plan_writes`), so a learner's first statement needs nothing more.
+The general path calls the same function; only SQLite merges them in Python.
+
 A statement without anything else to write is one transaction: an HTTP write (``standalone``
 in :func:`xapi.lrs.ingest.ingest_batch`) on a connection outside a transaction, without
-attachments, that changes no canonical row. Then the call runs *alone*, in autocommit: no
-BEGIN, no COMMIT, one round trip in all (a one-statement write spent about a third of the
-worker's CPU on the other three: ``docs/content/benchmark.md``, fifth round). Whether it changes a
-canonical row depends on the stored rows, which the worker predicts from what it last saw of
+attachments, that changes no activity definition. Then the call runs *alone*, in autocommit: no
+BEGIN, no COMMIT, one round trip in all instead of four (what that saves is measured in
+``docs/content/benchmark.md``, fifth round). Whether it changes an
+activity row depends on the stored rows, which the worker predicts from what it last saw of
 them (:mod:`xapi.lrs.canonical_memory`); the function checks the prediction (each row stored
 with exactly the remembered text) and writes nothing if it was wrong. A write made alone
 cannot be rolled back after the call, so if it lost a race for a statement id (a concurrent
 writer inserted the id after the look-up) the function raises ``LR409`` and undoes itself,
 and the write goes the general way too (``tests/xapi/test_write_round_trips.py``).
-Other writes (the LMS's, inside its own transaction; new canonical rows; attachments) make
-the same call in a transaction and follow it with the canonical rows and attachments.
+Other writes (the LMS's, inside its own transaction; new or changed activity definitions;
+attachments) make the same call in a transaction and follow it with the activity rows and
+attachments. Rows are locked in one order by every write: statements, agents, activities.
 
 The function's statements are planned once per connection (PL/pgSQL keeps their plans) with
 the planner settings of step (1), set on the function itself.
@@ -134,14 +140,17 @@ class CanonicalWrites:
     agent_inserts: list[dict] = field(default_factory=list)      # key, ifi, names, updated
     agent_updates: list[dict] = field(default_factory=list)      # key, names, updated
 
-    def is_empty(self) -> bool:
-        return not (self.activity_inserts or self.activity_updates or self.agent_inserts or self.agent_updates)
+    # Every agent the statements name, (key, IFI, names seen), in key order: on PostgreSQL the
+    # database merges them itself (lrs_merge_agents), whatever agent_inserts/updates say.
+    agents_seen: list[tuple[str, dict, list[str]]] = field(default_factory=list)
 
-    def stored_texts(self) -> tuple[dict[str, str | None], dict[str, str | None]]:
-        """The texts these writes store, canonical key -> text, for activities and agents."""
+    def changes_activities(self) -> bool:
+        return bool(self.activity_inserts or self.activity_updates)
+
+    def activity_texts(self) -> dict[str, str | None]:
+        """The texts these writes store in lrs_activity, canonical key -> text."""
         encode = canonical_memory.encode
-        return ({row["key"]: encode(row["definition"]) for row in self.activity_inserts + self.activity_updates},
-                {row["key"]: encode(row["names"]) for row in self.agent_inserts + self.agent_updates})
+        return {row["key"]: encode(row["definition"]) for row in self.activity_inserts + self.activity_updates}
 
 
 @dataclass
@@ -185,7 +194,7 @@ def begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys
                 agent_keys: list[str]) -> WriteStart:
     """First round trip of a write: ordering slot, existing ids, referrers, canonical rows."""
     if dialect_name(session) == "postgresql":
-        return _pg_begin_write(session, ids, with_refs, activity_keys, agent_keys)
+        return _pg_begin_write(session, ids, with_refs, activity_keys)
     return _sqlite_begin_write(session, ids, activity_keys, agent_keys)
 
 
@@ -226,9 +235,10 @@ class NewStatements:
     keys: list[tuple[str, str, int]]
     client_id: int | None
     activity_keys: list[str]                            # canonical rows to read
-    agent_keys: list[str]
+    agent_keys: list[str]                               # agents to merge (lrs_merge_agents)
+    agent_ifis: list[str]                               # JSON texts
+    agent_names: list[str]                              # JSON texts: the names seen in the batch
     expected_activities: list[str | None] | None = None  # stored texts the write requires, per key
-    expected_agents: list[str | None] | None = None
 
 
 @dataclass
@@ -240,7 +250,6 @@ class NewAttempt:
     existing: dict[str, StoredRow]
     referrers: list[Referrer]
     activities: dict[str, str | None]   # canonical key -> stored text
-    agents: dict[str, str | None]
     outcome: WriteOutcome | None        # None: nothing was written (see insert_new)
     alone: bool                         # made alone: committed already
 
@@ -250,7 +259,8 @@ def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) 
     (the function ``lrs_insert_new``, see "One round trip" above).
 
     It writes only if no statement is stored under these ids, none refers to them, and, when
-    ``batch.expected_*`` are given, every canonical row is stored with exactly that text.
+    ``batch.expected_activities`` is given, every activity row is stored with exactly that
+    text. With the statements it merges the agents' rows (``lrs_merge_agents``).
     ``alone_if_possible``: the caller has nothing else to commit with this write. If the
     session's connection is outside a transaction and the session holds no pending change, the
     statement then runs *alone*, in autocommit: the write is committed when this returns, and a
@@ -266,10 +276,9 @@ def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) 
         "body": TextArray(batch.bodies), "kind": TextArray([key[0] for key in batch.keys]),
         "value": TextArray([key[1] for key in batch.keys]), "position": BigintArray([key[2] for key in batch.keys]),
         "client_id": batch.client_id, "activities": TextArray(batch.activity_keys),
-        "agents": TextArray(batch.agent_keys),
         "expected_activities": None if batch.expected_activities is None else TextArray(batch.expected_activities),
-        "expected_agents": None if batch.expected_agents is None else TextArray(batch.expected_agents),
-        "alone": alone,
+        "agents": TextArray(batch.agent_keys), "agent_ifis": TextArray(batch.agent_ifis),
+        "agent_names": TextArray(batch.agent_names), "alone": alone,
     }
     if alone:
         raw.autocommit = True
@@ -283,14 +292,13 @@ def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) 
         if alone and raw.info.transaction_status == _IDLE:
             raw.autocommit = False
     if rows is None:  # alone, and a concurrent writer stored one of the ids first: nothing written
-        return NewAttempt(stored=EPOCH, seqs=[], existing={}, referrers=[], activities={}, agents={},
-                          outcome=None, alone=alone)
+        return NewAttempt(stored=EPOCH, seqs=[], existing={}, referrers=[], activities={}, outcome=None,
+                          alone=alone)
     tag_i = rows[-1]
     stored, seqs, inserted, through = tag_i[3], tag_i[7], tag_i[8], tag_i[9]
     existing, referrers = _split_lookup([row[1:7] for row in rows if row[0] in "sr"], set(batch.statement_ids))
     attempt = NewAttempt(stored=stored, seqs=seqs, existing=existing, referrers=referrers,
-                         activities={row[2]: row[4] for row in rows if row[0] == "a"},
-                         agents={row[2]: row[4] for row in rows if row[0] == "g"}, outcome=None, alone=alone)
+                         activities={row[2]: row[4] for row in rows if row[0] == "a"}, outcome=None, alone=alone)
     if inserted is None:
         return attempt
     written = set(inserted)
@@ -351,7 +359,8 @@ _PG_CONSISTENT_THROUGH = (
 )
 # Everything else the write needs to know, in one statement (taken after the lock is granted,
 # so its snapshot sees every write that held the lock before): the statements already stored
-# under the ids (s), those that refer to them (r), the canonical activities (a) and agents (g).
+# under the ids (s), those that refer to them (r) and the canonical activities (a). Agents are
+# not read: the database merges their names (lrs_merge_agents).
 # The referrers are probed id by id in the small partial index on ref_target (LATERAL ...
 # OFFSET 0): with "ref_target = ANY(...)" a table without statistics (autovacuum off, or not
 # yet analysed) was read whole for every batch, 50 ms at 100,000 statements.
@@ -362,9 +371,7 @@ _PG_LOOKUP = (
     "(SELECT seq, statement_id, stored, NULL, voiding, ref_target FROM lrs_statement "
     "WHERE ref_target = wanted.id AND ref_target IS NOT NULL OFFSET 0) AS r "
     "UNION ALL SELECT 'a', NULL, key, NULL, definition::text, NULL, NULL FROM lrs_activity "
-    "WHERE key = ANY(%(activities)b::text[]) "
-    "UNION ALL SELECT 'g', NULL, key, NULL, names::text, NULL, NULL FROM lrs_agent "
-    "WHERE key = ANY(%(agents)b::text[])"
+    "WHERE key = ANY(%(activities)b::text[])"
 )
 # Statements and their filter keys in one statement; ON CONFLICT covers a concurrent writer
 # of the same id (see the module docstring); RETURNING tells which rows went in. Parameters
@@ -395,8 +402,8 @@ _PG_INSERT = (
 _PG_INSERT_NEW = (
     "SELECT * FROM lrs_insert_new(%(statement_id)b::text[], %(timestamp)b::timestamptz[], %(verb_id)b::text[], "
     "%(has_attachments)b::boolean[], %(body)b::text[], %(kind)b::text[], %(value)b::text[], "
-    "%(position)b::bigint[], %(client_id)b::bigint, %(activities)b::text[], %(agents)b::text[], "
-    "%(expected_activities)b::text[], %(expected_agents)b::text[], %(alone)b::boolean)"
+    "%(position)b::bigint[], %(client_id)b::bigint, %(activities)b::text[], %(expected_activities)b::text[], "
+    "%(agents)b::text[], %(agent_ifis)b::text[], %(agent_names)b::text[], %(alone)b::boolean)"
 )
 # The SQLSTATE lrs_insert_new raises when, alone, it lost a race for a statement id.
 RACE_SQLSTATE = "LR409"
@@ -422,12 +429,8 @@ _PG_ACTIVITY_INSERT = (
     "AS a(key, activity_id, definition) ORDER BY a.key ON CONFLICT (key) DO NOTHING"
 )
 _PG_ACTIVITY_UPDATE = "UPDATE lrs_activity SET definition = %s::json, updated = %s WHERE key = %s"
-_PG_AGENT_INSERT = (
-    "INSERT INTO lrs_agent (key, ifi, names, updated) "
-    "SELECT a.key, a.ifi::json, a.names::json, %b FROM unnest(%b::text[], %b::text[], %b::text[]) "
-    "AS a(key, ifi, names) ORDER BY a.key ON CONFLICT (key) DO NOTHING"
-)
-_PG_AGENT_UPDATE = "UPDATE lrs_agent SET names = %s::json, updated = %s WHERE key = %s"
+# The agents' rows, by the rule of canonical.plan_writes, in the database (migration 20261129_0005).
+_PG_MERGE_AGENTS = "SELECT lrs_merge_agents(%b::text[], %b::text[], %b::text[])"
 
 
 def _raw(session: Session):
@@ -457,11 +460,10 @@ def _run(session: Session, queries: list[tuple[str, object, bool]], raw=None) ->
     return results
 
 
-def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str],
-                    agent_keys: list[str]) -> WriteStart:
+def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str]) -> WriteStart:
+    """The agents' rows are not read: the database merges them (see _pg_canonical_queries)."""
     stored, seqs = open_slot(session, len(ids), exclusive=with_refs)
-    found, = _run(session, [(_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys),
-                                          "agents": TextArray(agent_keys)}, False)])
+    found, = _run(session, [(_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys)}, False)])
     return _pg_start(stored, seqs, found, ids)
 
 
@@ -471,7 +473,6 @@ def _pg_start(stored: datetime, seqs: list[int], found: list, ids: list[str]) ->
     existing, referrers = _split_lookup(statements, set(ids))
     start = WriteStart(stored=stored, seqs=seqs, existing=existing, referrers=referrers)
     start.activities = {row[2]: canonical_memory.decode(row[4]) for row in found if row[0] == "a"}
-    start.agents = {row[2]: canonical_memory.decode(row[4]) for row in found if row[0] == "g"}
     return start
 
 
@@ -522,8 +523,13 @@ def _pg_insert_params(plan: WritePlan) -> dict:
 
 
 def _pg_canonical_queries(writes: CanonicalWrites) -> list[tuple[str, object, bool]]:
+    """Agents first (lrs_merge_agents), then activities: every write locks rows in that order."""
     dumps = canonical_memory.encode
     queries: list[tuple[str, object, bool]] = []
+    if writes.agents_seen:
+        queries.append((_PG_MERGE_AGENTS, ([key for key, _, _ in writes.agents_seen],
+                                           [dumps(ifi) for _, ifi, _ in writes.agents_seen],
+                                           [dumps(names) for _, _, names in writes.agents_seen]), False))
     if writes.activity_inserts:
         rows = writes.activity_inserts
         queries.append((_PG_ACTIVITY_INSERT, (rows[0]["updated"], [r["key"] for r in rows],
@@ -532,14 +538,6 @@ def _pg_canonical_queries(writes: CanonicalWrites) -> list[tuple[str, object, bo
     if writes.activity_updates:
         queries.append((_PG_ACTIVITY_UPDATE, [(dumps(r["definition"]), r["updated"], r["key"])
                                               for r in writes.activity_updates], True))
-    if writes.agent_inserts:
-        rows = writes.agent_inserts
-        queries.append((_PG_AGENT_INSERT, (rows[0]["updated"], [r["key"] for r in rows],
-                                           [dumps(r["ifi"]) for r in rows], [dumps(r["names"]) for r in rows]),
-                        False))
-    if writes.agent_updates:
-        queries.append((_PG_AGENT_UPDATE, [(dumps(r["names"]), r["updated"], r["key"])
-                                           for r in writes.agent_updates], True))
     return queries
 
 
