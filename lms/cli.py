@@ -64,6 +64,17 @@ def schema_is_current() -> bool:
     return current == set(script.get_heads())
 
 
+def require_current_schema() -> None:
+    """For commands that read or write the database: stop with one clear line when it cannot
+    be reached or has not been created or upgraded (instead of an SQL traceback)."""
+    try:
+        ensure_database_ready(upgrade=False)
+    except ConfigError as exc:
+        fail(str(exc))
+    if not schema_is_current():
+        fail("the database schema is not up to date; run `lms init` first")
+
+
 @cli.command("init")
 @click.option("--admin-username", help="User name of the first administrator.")
 @click.option("--admin-password", help="Password of the first administrator (prompted if missing).")
@@ -139,12 +150,7 @@ def serve_command(host: str, port: int, workers: int, threads: int, access_log: 
     if app.config.get("SECRET_KEY_IS_EPHEMERAL"):
         fail("LMS_SECRET_KEY is not set; a production server needs a fixed secret key "
              "(for example: export LMS_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'))")
-    try:
-        ensure_database_ready(upgrade=False)
-    except ConfigError as exc:
-        fail(str(exc))
-    if not schema_is_current():
-        fail("the database schema is not up to date; run `lms init` first")
+    require_current_schema()
     from lms.server import run_server
 
     run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)

@@ -35,6 +35,15 @@ def test_unreachable_database_stops_with_one_line(tmp_path):
     assert "secret" not in lines[0]
 
 
+def test_lrs_client_commands_on_a_database_not_created_stop_with_one_line(tmp_path):
+    result = run_lms(["lrs", "client", "create", "lms-khac", "--scope", "all", "--json"],
+                     {"LMS_INSTANCE_PATH": str(tmp_path)}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == \
+        "lms: error: the database schema is not up to date; run `lms init` first"
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
 def test_serve_refuses_without_secret_key(tmp_path):
     result = run_lms(["serve"], {"LMS_INSTANCE_PATH": str(tmp_path)}, tmp_path)
     assert result.returncode == 2

@@ -17,8 +17,12 @@ def lrs_group() -> None:
 
 
 @lrs_group.group("client", help="LRS credentials (HTTP Basic key and secret).")
+@with_appcontext
 def client_group() -> None:
-    """Credential commands."""
+    """Credential commands: the database must exist and be up to date."""
+    from lms.cli import require_current_schema  # lms.cli registers this group: import when run
+
+    require_current_schema()
 
 
 @client_group.command("create")
