@@ -82,6 +82,7 @@ stored + 1 µs)``. Consistent-Through: if no connection holds the write lock (ch
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -597,35 +598,73 @@ def _sqlite_take_write_lock(session: Session) -> None:
             time.sleep(WRITE_LOCK_RETRY_SECONDS)
 
 
+# The write's own queries run as plain SQL on the sqlite3 connection under the session (same
+# connection, same transaction), as the PostgreSQL path does with psycopg: building and
+# compiling them through SQLAlchemy took a third of a one-statement write's worker CPU
+# (docs/content/benchmark.md, fifth round). Values are stored exactly as SQLAlchemy stores
+# them (datetimes as UTC text with microseconds, booleans as 0/1), so every other query reads
+# them unchanged; tests/xapi run the whole suite on SQLite. Ids travel as one JSON array
+# parameter (json_each), so each statement's text, and SQLite's prepared statement, is fixed.
+_SQLITE_LAST = "SELECT seq, stored FROM lrs_statement ORDER BY seq DESC LIMIT 1"
+_SQLITE_LOOKUP = (
+    "SELECT seq, statement_id, stored, body, voiding, ref_target FROM lrs_statement "
+    "WHERE statement_id IN (SELECT value FROM json_each(?1)) "
+    "UNION ALL SELECT seq, statement_id, stored, NULL, voiding, ref_target FROM lrs_statement "
+    "WHERE ref_target IS NOT NULL AND ref_target IN (SELECT value FROM json_each(?1))"
+)
+_SQLITE_ACTIVITIES = "SELECT key, definition FROM lrs_activity WHERE key IN (SELECT value FROM json_each(?))"
+_SQLITE_AGENTS = "SELECT key, names FROM lrs_agent WHERE key IN (SELECT value FROM json_each(?))"
+_SQLITE_INSERT_STATEMENTS = (
+    "INSERT INTO lrs_statement (seq, statement_id, stored, timestamp, verb_id, client_id, voided, voiding, "
+    "ref_target, has_attachments, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_INSERT_KEYS = "INSERT INTO lrs_statement_index (kind, value, stored, statement_seq) VALUES (?, ?, ?, ?)"
+
+
+def _sqlite_time(value: datetime) -> str:
+    """A datetime as SQLAlchemy stores it in SQLite (UTC, always six digits of microseconds)."""
+    return utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_read_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
 def _sqlite_begin_write(session: Session, ids: list[str], activity_keys: list[str],
                         agent_keys: list[str]) -> WriteStart:
     _sqlite_take_write_lock(session)
+    raw = _raw(session)
     # Under the lock seq and stored both grow, so the last seq is also the last stored.
-    last = session.execute(select(_STATEMENTS.c.seq, _STATEMENTS.c.stored)
-                           .order_by(_STATEMENTS.c.seq.desc()).limit(1)).first()
+    last = raw.execute(_SQLITE_LAST).fetchone()
     stored = datetime.now(timezone.utc)
     if last is not None:
-        stored = max(stored, aware(last.stored) + ONE_MICROSECOND)
-    first = (last.seq if last is not None else 0) + 1
-    existing, referrers = lookup(session, ids)
+        stored = max(stored, _sqlite_read_time(last[1]) + ONE_MICROSECOND)
+    first = (last[0] if last is not None else 0) + 1
+    rows = [(seq, statement_id, _sqlite_read_time(row_stored), body, bool(voiding), target)
+            for seq, statement_id, row_stored, body, voiding, target
+            in raw.execute(_SQLITE_LOOKUP, (json.dumps(ids),))]
+    existing, referrers = _split_lookup(rows, set(ids))
     start = WriteStart(stored=stored, seqs=list(range(first, first + len(ids))), existing=existing,
                        referrers=referrers)
     if activity_keys:
-        start.activities = dict(session.execute(select(LrsActivity.key, LrsActivity.definition)
-                                                .where(LrsActivity.key.in_(activity_keys))).all())
+        start.activities = {key: canonical_memory.decode(text)
+                            for key, text in raw.execute(_SQLITE_ACTIVITIES, (json.dumps(activity_keys),))}
     if agent_keys:
-        start.agents = dict(session.execute(select(LrsAgent.key, LrsAgent.names)
-                                            .where(LrsAgent.key.in_(agent_keys))).all())
+        start.agents = {key: canonical_memory.decode(text)
+                        for key, text in raw.execute(_SQLITE_AGENTS, (json.dumps(agent_keys),))}
     return start
 
 
 def _sqlite_finish_write(session: Session, plan: WritePlan) -> WriteOutcome:
+    raw = _raw(session)
+    stored_text = _sqlite_time(plan.stored)
     if plan.rows:
-        session.execute(insert(_STATEMENTS), [{**row, "stored": plan.stored, "client_id": plan.client_id}
-                                              for row in plan.rows])
+        raw.executemany(_SQLITE_INSERT_STATEMENTS, [
+            (row["seq"], row["statement_id"], stored_text, _sqlite_time(row["timestamp"]), row["verb_id"],
+             plan.client_id, int(row["voided"]), int(row["voiding"]), row["ref_target"],
+             int(row["has_attachments"]), row["body"]) for row in plan.rows])
     if plan.index_rows:
-        session.execute(insert(_INDEX), [{"kind": kind, "value": value, "stored": plan.stored, "statement_seq": seq}
-                                         for kind, value, seq in plan.index_rows])
+        raw.executemany(_SQLITE_INSERT_KEYS, [(kind, value, stored_text, seq) for kind, value, seq in plan.index_rows])
     mark_voided(session, plan.voided)
     if plan.extra_index_rows:
         session.execute(sqlite_insert(_INDEX).on_conflict_do_nothing(),
