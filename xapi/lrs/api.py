@@ -87,7 +87,8 @@ def _store(batch: list, attachments: dict[str, bytes] | None, principal: auth.Pr
     session = db_session()
     result = ingest_batch(session, batch, principal.authority, xapi_version(), attachments,
                           client_id=principal.client_id, may_define=principal.allows("define"), standalone=True)
-    session.commit()  # acknowledged only once committed (a write made alone is already)
+    if not result.committed:  # a write made alone (storage.py, "One round trip") is already
+        session.commit()  # acknowledged only once committed
     if result.consistent_through is not None:
         g.xapi_consistent_through = result.consistent_through
     return result.ids

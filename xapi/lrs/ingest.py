@@ -71,6 +71,8 @@ class IngestResult:
     ids: list[str]
     # Consistent-Through for the response (storage.py); None if every statement existed.
     consistent_through: datetime | None
+    # Committed already (a ``standalone`` write made alone): the caller has nothing to commit.
+    committed: bool = False
 
 
 def ingest(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
@@ -105,10 +107,11 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
     ids = [p.statement_id for p in prepared]
     with_refs = any(p.ref_target for p in prepared)
     if not with_refs and storage.writes_in_one_step(session):
-        through = _write_in_one_step(session, prepared, found, client_id, parts, may_define, standalone)
+        through, alone = _write_in_one_step(session, prepared, found, client_id, parts, may_define, standalone)
         if through is not None:
             session.flush()
-            return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
+            return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through,
+                                committed=alone)
     start = storage.begin_write(session, ids, with_refs, list(found.activities), list(found.agents))
     new = _without_existing(start.existing, prepared)
     through = None
@@ -128,11 +131,12 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
 
 def _write_in_one_step(session: Session, prepared: list[Prepared], found: canonical.Found,
                        client_id: int | None, parts: dict[str, bytes] | None, may_define: bool,
-                       standalone: bool) -> datetime | None:
+                       standalone: bool) -> tuple[datetime | None, bool]:
     """PostgreSQL, statements that refer to no other: one statement looks up and inserts them
     (storage.insert_new). Returns Consistent-Through, or None when nothing was written (a
     statement is stored under one of the ids, or one refers to them, or a canonical row is not
-    as this process remembered it): the caller then goes the general way.
+    as this process remembered it): the caller then goes the general way. And whether the
+    write was made alone (committed already).
 
     When the write changes no canonical row (predicted from :mod:`canonical_memory`), has no
     attachment and is ``standalone``, it commits alone: nothing follows it.
@@ -143,7 +147,7 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     attempt = storage.insert_new(session, batch, alone_if_possible=expected is not None)
     canonical_memory.remember(attempt.activities)
     if attempt.outcome is None:
-        return None
+        return None, False
     if not attempt.alone:
         writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
                                                for key, text in attempt.activities.items()}, {}, may_define)
@@ -151,7 +155,7 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
         storage.write_extras(session, _attachment_rows(prepared, parts) if parts else {}, writes)
         canonical_memory.remember(writes.activity_texts())
         _check_raced(session, attempt.outcome.skipped, prepared)
-    return attempt.outcome.consistent_through
+    return attempt.outcome.consistent_through, attempt.alone
 
 
 def _unchanged_activities(found: canonical.Found, may_define: bool) -> list[str | None] | None:
