@@ -59,7 +59,7 @@ DECLARE
     v_stored timestamptz;
     v_stored_text text;
     v_seqs bigint[];
-    v_found bigint;
+    v_found boolean;
     v_inserted bigint[];
     v_clock timestamptz;
     v_oldest timestamptz;
@@ -69,18 +69,12 @@ BEGIN
     v_stored := clock_timestamp();
     v_seqs := ARRAY(SELECT nextval('lrs_statement_seq') FROM generate_series(1, cardinality(p_statement_id)));
 
-    -- Statements stored under these ids, and stored statements that refer to them.
-    RETURN QUERY
-        SELECT 's', s.seq, s.statement_id::text, s.stored, s.body, s.voiding, s.ref_target::text,
-               NULL::bigint[], NULL::bigint[], NULL::timestamptz
-        FROM lrs_statement AS s WHERE s.statement_id = ANY(p_statement_id)
-        UNION ALL
-        SELECT 'r', r.seq, r.statement_id::text, r.stored, NULL, r.voiding, r.ref_target::text,
-               NULL::bigint[], NULL::bigint[], NULL::timestamptz
-        FROM unnest(p_statement_id) AS wanted(id) CROSS JOIN LATERAL
-             (SELECT s.seq, s.statement_id, s.stored, s.voiding, s.ref_target FROM lrs_statement AS s
-              WHERE s.ref_target = wanted.id AND s.ref_target IS NOT NULL OFFSET 0) AS r;
-    GET DIAGNOSTICS v_found = ROW_COUNT;
+    -- Is a statement stored under one of these ids, or does a stored statement refer to one?
+    -- (Either sends the write the general way, which reads them itself.)
+    v_found := EXISTS (SELECT 1 FROM lrs_statement AS s WHERE s.statement_id = ANY(p_statement_id))
+        OR EXISTS (SELECT 1 FROM unnest(p_statement_id) AS wanted(id)
+                   WHERE EXISTS (SELECT 1 FROM lrs_statement AS s
+                                 WHERE s.ref_target = wanted.id AND s.ref_target IS NOT NULL));
 
     -- The canonical activity rows, as stored text.
     RETURN QUERY
@@ -89,7 +83,7 @@ BEGIN
         FROM lrs_activity AS a WHERE a.key = ANY(p_activities);
 
     -- Write only when nothing was found and every expected activity row is stored as expected.
-    IF v_found = 0
+    IF NOT v_found
        AND (p_expected_activities IS NULL OR NOT EXISTS (
             SELECT 1 FROM unnest(p_activities, p_expected_activities) AS e(key, definition)
             WHERE NOT EXISTS (SELECT 1 FROM lrs_activity AS a WHERE a.key = e.key

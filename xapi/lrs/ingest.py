@@ -151,7 +151,6 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     if not attempt.alone:
         writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
                                                for key, text in attempt.activities.items()}, {}, may_define)
-        writes.agents_seen = []  # merged by the database with the statements
         storage.write_extras(session, _attachment_rows(prepared, parts) if parts else {}, writes)
         canonical_memory.remember(writes.activity_texts())
         _check_raced(session, attempt.outcome.skipped, prepared)

@@ -211,7 +211,7 @@ def writes_in_one_step(session: Session) -> bool:
     return dialect_name(session) == "postgresql"
 
 
-def open_slot(session: Session, count: int, exclusive: bool = False) -> tuple[datetime, list[int]]:
+def _open_slot(session: Session, count: int, exclusive: bool = False) -> tuple[datetime, list[int]]:
     """PostgreSQL: the advisory lock (shared, or ``exclusive`` for a write with StatementRefs),
     the transaction id, then ``stored`` and ``count`` seqs (see _PG_START)."""
     lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
@@ -244,12 +244,8 @@ class NewStatements:
 
 @dataclass
 class NewAttempt:
-    """What :func:`insert_new` learned, and whether it wrote."""
+    """What :func:`insert_new` read, and whether it wrote."""
 
-    stored: datetime
-    seqs: list[int]
-    existing: dict[str, StoredRow]
-    referrers: list[Referrer]
     activities: dict[str, str | None]   # canonical key -> stored text
     outcome: WriteOutcome | None        # None: nothing was written (see insert_new)
     alone: bool                         # made alone: committed already
@@ -293,14 +289,10 @@ def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) 
         if alone and raw.info.transaction_status == _IDLE:
             raw.autocommit = False
     if rows is None:  # alone, and a concurrent writer stored one of the ids first: nothing written
-        return NewAttempt(stored=EPOCH, seqs=[], existing={}, referrers=[], activities={}, outcome=None,
-                          alone=alone)
-    tag_i = rows[-1]
-    stored, seqs, inserted, through = tag_i[3], tag_i[7], tag_i[8], tag_i[9]
-    existing, referrers = _split_lookup([row[1:7] for row in rows if row[0] in "sr"], set(batch.statement_ids))
-    attempt = NewAttempt(stored=stored, seqs=seqs, existing=existing, referrers=referrers,
-                         activities={row[2]: row[4] for row in rows if row[0] == "a"}, outcome=None, alone=alone)
-    if inserted is None:
+        return NewAttempt(activities={}, outcome=None, alone=alone)
+    _, _, _, stored, _, _, _, seqs, inserted, through = rows[-1]  # the 'i' row comes last
+    attempt = NewAttempt(activities={row[2]: row[4] for row in rows if row[0] == "a"}, outcome=None, alone=alone)
+    if inserted is None:  # a statement with one of the ids is stored, or one refers to them
         return attempt
     written = set(inserted)
     skipped = {statement_id for statement_id, seq in zip(batch.statement_ids, seqs) if seq not in written}
@@ -313,9 +305,9 @@ def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) 
 
 
 def write_extras(session: Session, attachments: dict[str, tuple[str, bytes]], writes: CanonicalWrites) -> None:
-    """PostgreSQL: attachments and canonical rows of a write made by :func:`insert_new`."""
-    queries = _pg_extra_queries(WritePlan(rows=[], index_rows=[], stored=EPOCH, client_id=None,
-                                          attachments=attachments, canonical=writes))
+    """PostgreSQL: attachments and activity rows of a write made by :func:`insert_new` (which
+    merged the agents itself)."""
+    queries = _pg_attachment_queries(attachments) + _pg_activity_queries(writes)
     if queries:
         _run(session, queries)
 
@@ -462,8 +454,8 @@ def _run(session: Session, queries: list[tuple[str, object, bool]], raw=None) ->
 
 
 def _pg_begin_write(session: Session, ids: list[str], with_refs: bool, activity_keys: list[str]) -> WriteStart:
-    """The agents' rows are not read: the database merges them (see _pg_canonical_queries)."""
-    stored, seqs = open_slot(session, len(ids), exclusive=with_refs)
+    """The agents' rows are not read: the database merges them (see _pg_agent_queries)."""
+    stored, seqs = _open_slot(session, len(ids), exclusive=with_refs)
     found, = _run(session, [(_PG_LOOKUP, {"ids": TextArray(ids), "activities": TextArray(activity_keys)}, False)])
     return _pg_start(stored, seqs, found, ids)
 
@@ -490,12 +482,17 @@ def _pg_extra_queries(plan: WritePlan) -> list[tuple[str, object, bool]]:
         queries.append((_PG_VOID, (sorted(plan.voided),), False))
     if plan.extra_index_rows:
         queries.append((_PG_EXTRA_KEYS, [list(column) for column in zip(*plan.extra_index_rows)], False))
-    if plan.attachments:
-        now = datetime.now(timezone.utc)
-        queries.append((_PG_ATTACHMENTS, [(sha2, content_type, len(content), content, now)
-                                          for sha2, (content_type, content) in sorted(plan.attachments.items())],
-                        True))
-    return queries + _pg_canonical_queries(plan.canonical)
+    # Agents before activities: every write locks rows in that order.
+    return (queries + _pg_attachment_queries(plan.attachments) + _pg_agent_queries(plan.canonical)
+            + _pg_activity_queries(plan.canonical))
+
+
+def _pg_attachment_queries(attachments: dict[str, tuple[str, bytes]]) -> list[tuple[str, object, bool]]:
+    if not attachments:
+        return []
+    now = datetime.now(timezone.utc)
+    return [(_PG_ATTACHMENTS, [(sha2, content_type, len(content), content, now)
+                               for sha2, (content_type, content) in sorted(attachments.items())], True)]
 
 
 def _pg_outcome(session: Session, plan: WritePlan, inserted_seqs: list[int] | None, through: datetime) -> WriteOutcome:
@@ -523,14 +520,19 @@ def _pg_insert_params(plan: WritePlan) -> dict:
     return params
 
 
-def _pg_canonical_queries(writes: CanonicalWrites) -> list[tuple[str, object, bool]]:
-    """Agents first (lrs_merge_agents), then activities: every write locks rows in that order."""
+def _pg_agent_queries(writes: CanonicalWrites) -> list[tuple[str, object, bool]]:
+    """The agents the statements name, merged by the database (lrs_merge_agents)."""
+    if not writes.agents_seen:
+        return []
+    dumps = canonical_memory.encode
+    return [(_PG_MERGE_AGENTS, ([key for key, _, _ in writes.agents_seen],
+                                [dumps(ifi) for _, ifi, _ in writes.agents_seen],
+                                [dumps(names) for _, _, names in writes.agents_seen]), False)]
+
+
+def _pg_activity_queries(writes: CanonicalWrites) -> list[tuple[str, object, bool]]:
     dumps = canonical_memory.encode
     queries: list[tuple[str, object, bool]] = []
-    if writes.agents_seen:
-        queries.append((_PG_MERGE_AGENTS, ([key for key, _, _ in writes.agents_seen],
-                                           [dumps(ifi) for _, ifi, _ in writes.agents_seen],
-                                           [dumps(names) for _, _, names in writes.agents_seen]), False))
     if writes.activity_inserts:
         rows = writes.activity_inserts
         queries.append((_PG_ACTIVITY_INSERT, (rows[0]["updated"], [r["key"] for r in rows],
@@ -640,10 +642,7 @@ def _sqlite_begin_write(session: Session, ids: list[str], activity_keys: list[st
     if last is not None:
         stored = max(stored, _sqlite_read_time(last[1]) + ONE_MICROSECOND)
     first = (last[0] if last is not None else 0) + 1
-    rows = [(seq, statement_id, _sqlite_read_time(row_stored), body, bool(voiding), target)
-            for seq, statement_id, row_stored, body, voiding, target
-            in raw.execute(_SQLITE_LOOKUP, (json.dumps(ids),))]
-    existing, referrers = _split_lookup(rows, set(ids))
+    existing, referrers = lookup(session, ids)
     start = WriteStart(stored=stored, seqs=list(range(first, first + len(ids))), existing=existing,
                        referrers=referrers)
     if activity_keys:
@@ -697,18 +696,23 @@ def lookup(session: Session, statement_ids: Iterable[str], with_existing: bool =
     ids = list(statement_ids)
     if not ids:
         return {}, []
+    if dialect_name(session) == "sqlite":  # plain SQL, as the rest of the SQLite write (see above)
+        rows = [(seq, statement_id, _sqlite_read_time(stored), body, bool(voiding), target)
+                for seq, statement_id, stored, body, voiding, target
+                in _raw(session).execute(_SQLITE_LOOKUP, (json.dumps(ids),))]
+        existing, referring = _split_lookup(rows, set(ids))
+        return (existing if with_existing else {}), (referring if with_referrers else [])
     columns = _STATEMENTS.c
     wanted_columns = (columns.seq, columns.statement_id, columns.stored, columns.body, columns.voiding,
                       columns.ref_target)
     # Two selects, not one OR: PostgreSQL would read the whole table for "a IN (..) OR b IN (..)".
-    postgres = dialect_name(session) == "postgresql"
     selects = []
     if with_existing:
-        selects.append(select(*wanted_columns).where(_one_of(columns.statement_id, ids, postgres)))
+        selects.append(select(*wanted_columns).where(_one_of(columns.statement_id, ids)))
     if with_referrers:
         # "IS NOT NULL" lets a prepared (generic) plan use the partial index on ref_target.
         selects.append(select(*wanted_columns).where(columns.ref_target.is_not(None),
-                                                     _one_of(columns.ref_target, ids, postgres)))
+                                                     _one_of(columns.ref_target, ids)))
     rows = session.execute(union_all(*selects) if len(selects) > 1 else selects[0])
     existing, referring = _split_lookup(rows, set(ids))
     return (existing if with_existing else {}), (referring if with_referrers else [])
@@ -724,11 +728,9 @@ def referrers(session: Session, statement_ids: Iterable[str]) -> list[Referrer]:
     return lookup(session, statement_ids, with_existing=False)[1]
 
 
-def _one_of(column, values: list[str], postgres: bool):
-    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter instead of thousands."""
-    if postgres:
-        return column == any_(bindparam(None, value=values, type_=ARRAY(String)))
-    return column.in_(values)
+def _one_of(column, values: list[str]):
+    """PostgreSQL ``column = ANY(array)``: one parameter instead of thousands."""
+    return column == any_(bindparam(None, value=values, type_=ARRAY(String)))
 
 
 def mark_voided(session: Session, statement_ids: Iterable[str]) -> None:
