@@ -46,7 +46,7 @@ before its own ``stored``): valid, and without another query after the commit.
 **One round trip.** A write whose statements refer to no other statement (nearly all of them)
 is one call of the PostgreSQL function ``lrs_insert_new`` (:func:`insert_new`; its SQL is in
 migrations/versions/20261129_0005_lrs_insert_new.py). It takes the xid, the shared lock, the
-clock and the seqs as step (1) does, reads the stored ids, the referrers and the canonical
+clock and the seqs as step (1) does, checks for stored ids and referrers, reads the activity
 rows, and inserts the statements and their keys only if it found no stored id and no referrer.
 The database numbers the statements and appends ``stored`` (and the ``timestamp`` the LRS
 fills in) to each body, so the worker sends the batch before it knows either. When it found
