@@ -160,3 +160,22 @@ def test_profile_scope_is_needed(client, db):
     caller = LrsCaller(client, *make_credential(db, scopes=["state"]))
     response = caller.put("/activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, {"a": 1})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("since", ["1", "true", "not a timestamp"])
+def test_malformed_since_is_400_with_or_without_profile_id(lrs, resource, since):
+    """§2.6.s4 / §2.7.s4 (XAPI-00295): "since" must be a Timestamp, also beside a profileId."""
+    path, params = resource
+    scope = {k: v for k, v in params().items() if k != "profileId"}
+    assert lrs.get(path, {**scope, "since": since}).status_code == 400
+    assert lrs.get(path, params(since=since)).status_code == 400
+
+
+def test_post_without_a_body_is_400_and_stores_nothing(lrs, resource):
+    """XAPI-00314 (POST with no document); an empty document can still be stored with PUT."""
+    path, params = resource
+    response = lrs.request("POST", path, params())
+    assert response.status_code == 400 and "PUT" in response.get_json()["error"]["message"]
+    assert lrs.get(path, params()).status_code == 404
+    assert lrs.put(path, params(), b"", content_type="text/plain").status_code == 204
+    assert lrs.get(path, params()).data == b""

@@ -182,9 +182,14 @@ def test_malformed_parameter_is_400(lrs, name, value):
     assert response.status_code == 400, response.data
 
 
-def test_since_must_be_a_timestamp(lrs):
-    response = lrs.get("/activities/state", state_params(stateId=None, since="not a timestamp"))
+@pytest.mark.parametrize("state_id", [None, "bookmark"], ids=["ids", "one document"])
+def test_since_must_be_a_timestamp(lrs, state_id):
+    """§2.3.s4.table1.row4 (XAPI suite: "rejects a GET request with since ... not a TimeStamp"):
+    400 even when a stateId is given, where since selects nothing, and whether or not the
+    document exists."""
+    response = lrs.get("/activities/state", state_params(stateId=state_id, since="not a timestamp"))
     assert response.status_code == 400
+    assert "since" in response.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("name", ["StateId", "foo", "since_"])

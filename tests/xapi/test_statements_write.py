@@ -129,9 +129,28 @@ def test_equivalent_statement_with_existing_id_is_accepted_without_change(xapi_c
     put = xapi_client.put("/statements", query_string={"statementId": statement_id}, json=same)
     assert put.status_code == 204
     post = xapi_client.post("/statements", json=[same])
-    assert post.status_code == 200 and post.get_json() == [statement_id]
+    assert post.status_code == 204 and post.data == b""
     assert _get(xapi_client, statement_id) == before
     assert _count(xapi_client) == 1
+
+
+def test_post_of_stored_statements_is_204_and_of_a_mixed_batch_200(xapi_client):
+    """Communication §2.1.2 (IEEE 9274.1.1 §4.1.6.1 POST): for a statement whose id is stored the
+    LRS "responds with 409 Conflict or 204 No Content" and modifies nothing (ADL suite: "should
+    return 409 or 204 when statement ID already exists on PUT", a PUT then a POST). A batch whose
+    statements are all stored already is 204; one that also holds a new statement stores the new
+    one and is 200 with every id in order."""
+    stored = sample_statement(id=str(uuid.uuid4()))
+    assert xapi_client.put("/statements", query_string={"statementId": stored["id"]}, json=stored).status_code == 204
+    before = _get(xapi_client, stored["id"])
+    again = xapi_client.post("/statements", json=stored)
+    assert again.status_code == 204 and again.data == b""
+    assert "X-Experience-API-Consistent-Through" in again.headers
+    new = sample_statement(id=str(uuid.uuid4()))
+    mixed = xapi_client.post("/statements", json=[stored, new])
+    assert mixed.status_code == 200 and mixed.get_json() == [stored["id"], new["id"]]
+    assert _get(xapi_client, stored["id"]) == before
+    assert _count(xapi_client) == 2
 
 
 def test_put_rules_for_statement_id(xapi_client):

@@ -118,7 +118,8 @@ def test_agent_profile_round_trip(remote):
 
 def test_about_works_for_a_1_0_x_client(remote):
     """1.0.3 §2.8.s5.b1.b1 (XAPI-00316): to a 1.0.x client the "version" values are 0.9, 0.95 and
-    1.0.x; tincan checks that and rejects anything else, so a 1.0.3 About answer lists 1.0.3 only."""
+    1.0.x; tincan checks that and rejects anything else, so a 1.0.3 About answer lists the 1.0.x
+    versions only."""
     response = remote.about()
     assert response.success, response.data
-    assert response.content.version == ["1.0.3"]
+    assert response.content.version == ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]

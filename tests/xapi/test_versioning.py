@@ -49,16 +49,16 @@ def test_supported_version_is_answered_in_kind(client, auth, sent, answered):
 
 
 @pytest.mark.parametrize("sent, answered, versions", [
-    ("1.0.3", "1.0.3", ["1.0.3"]),
-    ("1.0.0", "1.0.3", ["1.0.3"]),
-    ("2.0.0", "2.0.0", ["1.0.3", "2.0.0"]),
-    (None, "1.0.3", ["1.0.3", "2.0.0"]),
-    ("0.9", "1.0.3", ["1.0.3", "2.0.0"]),
+    ("1.0.3", "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]),
+    ("1.0.0", "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]),
+    ("2.0.0", "2.0.0", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
+    (None, "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
+    ("0.9", "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
 ])
 def test_about_answers_every_version_header(client, sent, answered, versions):
     """XAPI-00316, 1.0.3 §2.8.s5.b4: "An LRS MUST NOT reject requests based on their version header"
     (About), §2.8.s5.b1.b1: in 1.0.3 the "version" values are 0.9, 0.95 and 1.0.x, so a request that
-    speaks 1.0.x gets ["1.0.3"] and the 1.0.3 header; a 2.0.0 request, or one without a header
+    speaks 1.0.x gets the 1.0.x versions it accepts (XAPI-00317) and the 1.0.3 header; a 2.0.0 request, or one without a header
     (a client choosing its version, §2.8.s2), sees every version. No credentials needed (§2.8.s5.b3)."""
     headers = {} if sent is None else {"X-Experience-API-Version": sent}
     response = client.get("/xapi/about", headers=headers)

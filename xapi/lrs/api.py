@@ -15,7 +15,7 @@ from werkzeug.http import http_date, parse_options_header
 
 from xapi.lrs import auth, formats, jsontext, multipart, query, storage
 from xapi.lrs.http import BadRequest, NotFound, PayloadTooLarge, bp, db_session, xapi_version
-from xapi.lrs.ingest import ingest_batch
+from xapi.lrs.ingest import IngestResult, ingest_batch
 
 CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 JSON_TYPE = "application/json"
@@ -79,11 +79,16 @@ def _post():
     batch = data if isinstance(data, list) else [data]
     if not batch:
         raise BadRequest("The batch holds no statement")
-    ids = _store(batch, attachments, principal)
-    return Response(json.dumps(ids), status=200, mimetype=JSON_TYPE)
+    result = _store(batch, attachments, principal)
+    if result.all_existed:
+        # §2.1.2 (2.0: 4.1.6.1 POST): for a statement whose id is stored already the LRS answers
+        # 409 Conflict or 204 No Content and changes nothing; equivalent ones get 204 here. A
+        # batch with any new statement is stored and answered 200 with every id, as usual.
+        return Response(status=204)
+    return Response(json.dumps(result.ids), status=200, mimetype=JSON_TYPE)
 
 
-def _store(batch: list, attachments: dict[str, bytes] | None, principal: auth.Principal) -> list[str]:
+def _store(batch: list, attachments: dict[str, bytes] | None, principal: auth.Principal) -> IngestResult:
     session = db_session()
     result = ingest_batch(session, batch, principal.authority, xapi_version(), attachments,
                           client_id=principal.client_id, may_define=principal.allows("define"), standalone=True)
@@ -91,7 +96,7 @@ def _store(batch: list, attachments: dict[str, bytes] | None, principal: auth.Pr
         session.commit()  # acknowledged only once committed
     if result.consistent_through is not None:
         g.xapi_consistent_through = result.consistent_through
-    return result.ids
+    return result
 
 
 def _read_body() -> tuple[object, dict[str, bytes] | None]:

@@ -162,11 +162,15 @@ def post_document(session: Session, address: Address, content: bytes, content_ty
     """Create a document, or merge a JSON object into an existing JSON document (§2.2.s7, s8).
 
     A body sent as ``application/json`` must be valid JSON, whether or not the document exists
-    yet (400, nothing stored); merging into an existing document also needs a JSON object.
+    yet (400, nothing stored); merging into an existing document also needs a JSON object. An
+    empty body is 400 (ADL suite XAPI-00314): there is nothing to merge, and a client that
+    means to store an empty document can PUT it.
     """
     content_type = content_type or DEFAULT_CONTENT_TYPE
     if is_json(content_type):
         _parse_json(content, "The posted document", "; it can be neither stored nor merged")
+    if not content:
+        raise BadRequest("The POST has no document in its body; to store an empty document, use PUT")
     _write(session, address, content, content_type, preconditions,
            lambda current: (_merge(current, content, content_type), "application/json"))
 

@@ -58,8 +58,10 @@ def _handle(resource: Resource) -> Response:
     params = _params(resource, reading)
     address = _address(resource, params)
     if reading:
+        # A malformed "since" is 400 even beside a document id, where it selects nothing.
+        since = since_param(params.get("since"))
         if address.document_id is None:
-            return _ids_response(session, address, since_param(params.get("since")))
+            return _ids_response(session, address, since)
         return _document_response(session, address)
     preconditions = store.Preconditions(store.parse_etags(request.headers.get("If-Match")),
                                         store.parse_etags(request.headers.get("If-None-Match")))

@@ -180,18 +180,25 @@ def _http_error(exc: HTTPException):
     return error_response(exc.code or 500, exc.description or exc.name)
 
 
+# The 1.0.x versions whose requests this LRS accepts: every 1.0.x is served by the 1.0.3 rules
+# (1.0.3 §3.3: patch versions only fix the text), and About lists each of them.
+VERSIONS_1_0 = ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]
+
+
 @bp.route("/about", methods=["GET", "HEAD"])
 def about():
     """Communication §2.8: the versions this LRS speaks, answered with or without a version header.
 
     A request that names a 1.0.x version is answered in xAPI 1.0.3 terms: 1.0.3 §2.8.s5.b1.b1
     knows only 0.9, 0.95 and 1.0.x as values of "version", and 1.0.x clients (the tincan library,
-    the 1.0.3 conformance suite, XAPI-00316) reject others. Without a header, or with 2.0.0, the
-    full list is given, so that a client choosing its version (§2.8.s2) sees every one.
+    the 1.0.3 conformance suite, XAPI-00316) reject others; every 1.0.x is listed, since each is
+    accepted (XAPI-00317 asks for a 1.0.x value, and some of its versions look for "1.0.1").
+    Without a header, or with 2.0.0, 2.0.0 is listed too, so that a client choosing its
+    version (§2.8.s2) sees every one.
     """
-    versions = list(SUPPORTED_VERSIONS)
-    if _requested_1_0():
-        versions = ["1.0.3"]
+    versions = list(VERSIONS_1_0)
+    if not _requested_1_0():
+        versions.append("2.0.0")
     return jsonify({"version": versions, "extensions": {}})
 
 

@@ -73,6 +73,8 @@ class IngestResult:
     consistent_through: datetime | None
     # Committed already (a ``standalone`` write made alone): the caller has nothing to commit.
     committed: bool = False
+    # Every statement of the batch was stored already (equivalent ones): nothing was written.
+    all_existed: bool = False
 
 
 def ingest(session: Session, statements: list[dict], authority: dict, version: str = "1.0.3",
@@ -107,14 +109,16 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
     ids = [p.statement_id for p in prepared]
     with_refs = any(p.ref_target for p in prepared)
     if not with_refs and storage.writes_in_one_step(session):
-        through, alone = _write_in_one_step(session, prepared, found, client_id, parts, may_define, standalone)
+        through, alone, raced_all = _write_in_one_step(session, prepared, found, client_id, parts, may_define,
+                                                       standalone)
         if through is not None:
             session.flush()
             return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through,
-                                committed=alone)
+                                committed=alone, all_existed=raced_all)
     start = storage.begin_write(session, ids, with_refs, list(found.activities), list(found.agents))
     new = _without_existing(start.existing, prepared)
     through = None
+    all_existed = not new
     if new:
         if len(new) < len(prepared):  # the canonical rows follow the new statements only
             found = canonical.found_in(p.statement for p in new)
@@ -123,20 +127,22 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
         outcome = storage.finish_write(session, plan)
         if storage.writes_in_one_step(session):
             canonical_memory.remember(plan.canonical.activity_texts())
-        _check_raced(session, outcome.skipped, new)
+        all_existed = _check_raced(session, outcome.skipped, new)
         through = outcome.consistent_through
     session.flush()
-    return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through)
+    return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through,
+                        all_existed=all_existed)
 
 
 def _write_in_one_step(session: Session, prepared: list[Prepared], found: canonical.Found,
                        client_id: int | None, parts: dict[str, bytes] | None, may_define: bool,
-                       standalone: bool) -> tuple[datetime | None, bool]:
+                       standalone: bool) -> tuple[datetime | None, bool, bool]:
     """PostgreSQL, statements that refer to no other: one statement looks up and inserts them
     (storage.insert_new). Returns Consistent-Through, or None when nothing was written (a
     statement is stored under one of the ids, or one refers to them, or a canonical row is not
-    as this process remembered it): the caller then goes the general way. And whether the
-    write was made alone (committed already).
+    as this process remembered it): the caller then goes the general way. Then whether the
+    write was made alone (committed already), and whether a concurrent writer had stored every
+    statement first (equivalent ones: this write added nothing).
 
     When the write changes no canonical row (predicted from :mod:`canonical_memory`), has no
     attachment and is ``standalone``, it commits alone: nothing follows it.
@@ -147,14 +153,15 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     attempt = storage.insert_new(session, batch, alone_if_possible=expected is not None)
     canonical_memory.remember(attempt.activities)
     if attempt.outcome is None:
-        return None, False
+        return None, False, False
+    raced_all = False
     if not attempt.alone:
         writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
                                                for key, text in attempt.activities.items()}, {}, may_define)
         storage.write_extras(session, _attachment_rows(prepared, parts) if parts else {}, writes)
         canonical_memory.remember(writes.activity_texts())
-        _check_raced(session, attempt.outcome.skipped, prepared)
-    return attempt.outcome.consistent_through, attempt.alone
+        raced_all = _check_raced(session, attempt.outcome.skipped, prepared)
+    return attempt.outcome.consistent_through, attempt.alone, raced_all
 
 
 def _unchanged_activities(found: canonical.Found, may_define: bool) -> list[str | None] | None:
@@ -289,14 +296,18 @@ def _check_equivalent(stored_body: str, item: Prepared) -> None:
                        "statements are immutable")
 
 
-def _check_raced(session: Session, skipped: set[str], new: list[Prepared]) -> None:
-    """Statements a concurrent writer stored first (storage.py): equivalent, or 409."""
+def _check_raced(session: Session, skipped: set[str], new: list[Prepared]) -> bool:
+    """Statements a concurrent writer stored first (storage.py): equivalent, or 409.
+
+    Returns True when that writer stored every one of ``new`` (this write added nothing).
+    """
     if not skipped:
-        return
+        return False
     existing = storage.existing_statements(session, skipped)
     for item in new:
         if item.statement_id in skipped:
             _check_equivalent(existing[item.statement_id][3], item)
+    return all(item.statement_id in skipped for item in new)
 
 
 def _plan(session: Session, new: list[Prepared], start: storage.WriteStart, client_id: int | None,
