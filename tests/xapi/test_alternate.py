@@ -115,3 +115,13 @@ def test_xapi_2_has_no_alternate_syntax(client, credential):
                            headers={"X-Experience-API-Version": "2.0.0"})
     assert header_version.status_code == 400
     assert LrsCaller(client, *credential).get("/activities/state", state_params()).status_code == 404
+
+
+def test_post_method_get_without_any_body_is_an_empty_form(client, credential):
+    """§1.3 (ADL 1.0.3 suite, "map form parameters ... to HTTP Headers", 7.8.b): POST ?method=GET
+    with no body and the headers sent as headers reads the resource; a body that is not a form
+    is still 400 (test above)."""
+    headers = {"Authorization": basic(*credential), "X-Experience-API-Version": "1.0.3"}
+    response = client.post("/xapi/statements?method=GET", headers=headers)
+    assert response.status_code == 200, response.data
+    assert set(response.get_json()) == {"statements", "more"}

@@ -103,6 +103,9 @@ def rewrite(environ: dict, max_bytes: int | None) -> None:
 
 def _read_form(environ: dict, max_bytes: int | None) -> list[tuple[str, str]]:
     content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if not content_type and environ.get("CONTENT_LENGTH", "") in ("", "0"):
+        # No body at all (POST ?method=GET with every header sent as a header): an empty form.
+        return []
     if content_type != FORM_TYPE:
         raise Rejected(f"The alternate request syntax sends a form: Content-Type must be {FORM_TYPE}")
     try:
