@@ -75,3 +75,30 @@ def test_a_connection_is_closed_after_a_large_request(served):
     assert (small.getheader("Connection") or "").lower() != "close"
     large = _send(connection, "POST", "/xapi/statements", b"[" + b" " * LARGE_REQUEST_BYTES + b"]")
     assert large.status == 401 and large.getheader("Connection").lower() == "close"
+
+
+def test_warm_up_writes_nothing_and_leaves_the_session_clean(app, db):
+    """lms.server.warm_up: a 401 look-up, statement validation and (PostgreSQL) one run of the
+    write function on an empty batch, rolled back. Afterwards no statement, credential, agent
+    or activity exists, the session holds no transaction and the pool keeps a connection."""
+    import sqlalchemy as sa
+
+    from lms.server import warm_up
+
+    warm_up(app)
+    with db.engine.connect() as connection:
+        counts = {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in ("lrs_statement", "lrs_statement_index", "lrs_client", "lrs_agent", "lrs_activity")}
+    assert counts == dict.fromkeys(counts, 0)
+    assert not db.session().in_transaction()
+    assert db.engine.pool.checkedin() >= 1
+
+
+def test_warm_up_survives_an_unreachable_database(tmp_path):
+    """A worker whose database is down still starts: the warm-up is skipped, requests report it."""
+    from lms import create_app
+    from lms.server import warm_up
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      "SECRET_KEY": "s" * 40, "INSTANCE_PATH": str(tmp_path)})
+    warm_up(app)

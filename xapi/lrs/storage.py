@@ -251,6 +251,24 @@ class NewAttempt:
     alone: bool                         # made alone: committed already
 
 
+def warm_up_writes(session: Session) -> None:
+    """PostgreSQL: run ``lrs_insert_new`` once on an empty batch, then roll back.
+
+    A backend compiles a PL/pgSQL function and plans its statements on the function's first
+    call (~5 ms); a worker that does this before its first request answers that request as
+    fast as the next ones. Nothing is written: the batch is empty and the transaction is
+    rolled back.
+    """
+    if not writes_in_one_step(session):
+        return
+    empty = NewStatements(statement_ids=[], timestamps=[], verb_ids=[], has_attachments=[], bodies=[], keys=[],
+                          client_id=None, activity_keys=[], agent_keys=[], agent_ifis=[], agent_names=[])
+    try:
+        insert_new(session, empty, alone_if_possible=False)
+    finally:
+        session.rollback()
+
+
 def insert_new(session: Session, batch: NewStatements, alone_if_possible: bool) -> NewAttempt:
     """PostgreSQL: write a batch of statements that refer to no other in one statement
     (the function ``lrs_insert_new``, see "One round trip" above).
