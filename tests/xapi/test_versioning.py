@@ -17,14 +17,14 @@ def auth(db):
 
 
 @pytest.mark.parametrize("path", RESOURCES)
-def test_missing_version_header_is_400_answered_as_1_0_3(client, auth, path):
+def test_missing_version_header_is_400_answered_as_2_0_0(client, auth, path):
     """XAPI-00321 / XAPI-00331, 1.0.3 §3.3.s3.b1: "The LRS MUST include the X-Experience-API-Version
     header in every response", §3.3.s4.b1: "The Client MUST include the X-Experience-API-Version
-    header in every request", §3.3.s3.b7: rejects are 400. 2.0 clients always send the header;
-    one that omits it is a 1.0.x client, so the 400 is answered in 1.0.3 (both suites expect 1.0.x)."""
+    header in every request", §3.3.s3.b7: rejects are 400. The answer names the latest version
+    this LRS speaks, 2.0.0 (ADL 2.0 suite: "Expected version header 2.0.0 with status code 400")."""
     response = client.get(f"/xapi{path}", headers=auth)
     assert response.status_code == 400
-    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
     assert "X-Experience-API-Version" in response.get_json()["error"]["message"]
 
 
@@ -52,7 +52,7 @@ def test_supported_version_is_answered_in_kind(client, auth, sent, answered):
     ("1.0.3", "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]),
     ("1.0.0", "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]),
     ("2.0.0", "2.0.0", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
-    (None, "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
+    (None, "2.0.0", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
     ("0.9", "1.0.3", ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]),
 ])
 def test_about_answers_every_version_header(client, sent, answered, versions):

@@ -92,14 +92,17 @@ def response_version(raw: str | None) -> str:
 
     1.0.3 §3.3.s3.b1/b2 and IEEE 9274.1.1: every response carries the header, set to the latest
     patch version. A supported request version is answered in kind (1.0.x -> 1.0.3, 2.0.x ->
-    2.0.0). A request without the header, or with one this LRS does not speak, gets the 1.0 line
-    (2.0.0 when it names another 2.x): 2.0 clients always send the header, the clients that omit
-    it are 1.0.x ones, and the conformance suites of both versions expect 1.0.x on that 400.
+    2.0.0). A request without the header gets 2.0.0, the latest version this LRS speaks (ADL's
+    2.0 suite expects 2.0.0 on that 400; its 1.0.3 suite checks the status only). One with a
+    version this LRS does not speak gets the line closest to it: 2.0.0 for another 2.x, 1.0.3
+    for anything else (0.9, 0.95, 1.1.0 ...).
     """
+    if not (raw or "").strip():
+        return "2.0.0"
     try:
         return parse_version_header(raw)
     except BadRequest:
-        return "2.0.0" if (raw or "").strip().startswith("2.") else "1.0.3"
+        return "2.0.0" if raw.strip().startswith("2.") else "1.0.3"
 
 
 def xapi_version() -> str:
