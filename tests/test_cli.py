@@ -1,6 +1,7 @@
 """The `lms` command as an operator runs it: a real process, a real database."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -92,3 +93,20 @@ def test_init_creates_full_schema_and_twice_changes_nothing(empty_database, tmp_
     assert second.returncode == 0, second.stderr
     assert "already exists" in second.stdout
     assert _schema_snapshot(empty_database) == after_first
+
+
+def test_lrs_client_create_with_bare_profile_put(tmp_path):
+    """`lms lrs client create --bare-profile-put`: the flag is stored and listed (see documents.py)."""
+    env = {"LMS_INSTANCE_PATH": str(tmp_path)}
+    assert run_lms(["init", "--no-courses"], env, tmp_path).returncode == 0
+    created = run_lms(["lrs", "client", "create", "lms-tincan", "--scope", "all", "--bare-profile-put", "--json"],
+                      env, tmp_path)
+    assert created.returncode == 0, created.stderr
+    key = json.loads(created.stdout)["key"]
+    plain = run_lms(["lrs", "client", "create", "lms-khac", "--scope", "all", "--json"], env, tmp_path)
+    listed = {row["key"]: row for row in json.loads(run_lms(["lrs", "client", "list", "--json"], env, tmp_path).stdout)}
+    assert listed[key]["bare_profile_put"] is True
+    assert listed[json.loads(plain.stdout)["key"]]["bare_profile_put"] is False
+    text = run_lms(["lrs", "client", "list"], env, tmp_path).stdout
+    assert [line for line in text.splitlines() if "bare-profile-put" in line] == \
+        [line for line in text.splitlines() if line.startswith(key)]

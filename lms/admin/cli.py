@@ -30,13 +30,17 @@ def client_group() -> None:
 @click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(auth.SCOPES),
               help="A scope to grant; repeat for several.")
 @click.option("--origin", "origins", multiple=True, help="Browser origin allowed by CORS; repeatable.")
+@click.option("--bare-profile-put", is_flag=True,
+              help="Accept PUTs that create a profile document without If-Match or If-None-Match "
+                   "(clients such as TinCanPython); refused with 400 otherwise.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"key": ..., "secret": ...} as JSON.')
 @with_appcontext
-def create_client(name: str, scopes: tuple[str, ...], origins: tuple[str, ...], as_json: bool) -> None:
+def create_client(name: str, scopes: tuple[str, ...], origins: tuple[str, ...], bare_profile_put: bool,
+                  as_json: bool) -> None:
     """Create a credential and print its key and secret (the secret is shown only now)."""
     try:
         client, secret = auth.create_client(db.session, name, list(scopes), current_app.config["SITE_URL"],
-                                            allowed_origins=list(origins))
+                                            allowed_origins=list(origins), bare_profile_put=bare_profile_put)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     db.session.commit()
@@ -55,6 +59,7 @@ def create_client(name: str, scopes: tuple[str, ...], origins: tuple[str, ...], 
 def list_clients(include_revoked: bool, as_json: bool) -> None:
     """List credentials (never their secrets)."""
     rows = [{"key": c.key, "name": c.name, "scopes": c.scopes, "revoked": c.revoked,
+             "bare_profile_put": c.bare_profile_put,
              "created": c.created_at.isoformat() if c.created_at else None}
             for c in auth.list_clients(db.session, include_revoked)]
     if as_json:
@@ -62,7 +67,8 @@ def list_clients(include_revoked: bool, as_json: bool) -> None:
         return
     for row in rows:
         state = "revoked" if row["revoked"] else "active"
-        click.echo(f"{row['key']}  {state:7}  {row['name']}  [{' '.join(row['scopes'])}]")
+        bare = "  bare-profile-put" if row["bare_profile_put"] else ""
+        click.echo(f"{row['key']}  {state:7}  {row['name']}  [{' '.join(row['scopes'])}]{bare}")
 
 
 @client_group.command("rotate")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -43,3 +43,6 @@ class LrsClientForm(FlaskForm):
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
                                  validators=[DataRequired(message=_l("Choose at least one scope."))])
     origins = TextAreaField(_l("Allowed browser origins (CORS), one per line"), validators=[Optional()])
+    bare_profile_put = BooleanField(_l("Let this client create profile documents with a plain PUT "
+                                       "(xAPI 1.0.x clients such as TinCanPython send no If-Match or "
+                                       "If-None-Match)"))

@@ -26,7 +26,8 @@ def lrs_clients():
         origins = [line.strip() for line in (form.origins.data or "").splitlines() if line.strip()]
         try:
             client, secret = services.create_lrs_client(current_user, request_origin(), form.name.data,
-                                                        list(form.scopes.data), origins)
+                                                        list(form.scopes.data), origins,
+                                                        bare_profile_put=form.bare_profile_put.data)
         except (AccountError, ValueError) as exc:
             message = error_text(exc) if isinstance(exc, AccountError) else str(exc)
             form.name.errors = [*form.name.errors, message]

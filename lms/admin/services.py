@@ -82,15 +82,16 @@ def _check_origins(origins: list[str]) -> None:
 
 
 def create_lrs_client(actor: User, origin: Origin, name: str, scopes: list[str],
-                      origins: list[str]) -> tuple[LrsClient, str]:
+                      origins: list[str], bare_profile_put: bool = False) -> tuple[LrsClient, str]:
     """A new LRS credential; the secret is returned to show once and is never stored or logged."""
     def work() -> tuple[LrsClient, str]:
         _check_origins(origins)
         return auth.create_client(db.session, name, scopes, current_app.config["SITE_URL"],
-                                  allowed_origins=origins)
+                                  allowed_origins=origins, bare_profile_put=bare_profile_put)
 
     return audit.audited(actor, "lrs_client_create", origin, f"lrs_client:{name.strip()[:100]}", work,
-                         details={"scopes": sorted(scopes), "origins": origins})
+                         details={"scopes": sorted(scopes), "origins": origins,
+                                  "bare_profile_put": bare_profile_put})
 
 
 def rotate_lrs_client(actor: User, origin: Origin, key: str) -> str:

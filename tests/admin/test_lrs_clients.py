@@ -71,3 +71,20 @@ def test_rotating_an_unknown_or_revoked_key_is_a_clear_message(client, world, db
     login(client, world.usernames["admin"])
     response = client.post("/admin/lrs-clients/nosuchkey/rotate", follow_redirects=True)
     assert "Không có thông tin xác thực nào đang hoạt động với khóa này." in response.get_data(as_text=True)
+
+
+def test_credential_for_a_client_that_puts_profiles_without_precondition(client, world):
+    """The "plain profile PUT" box: a 1.0.3 PUT creating a profile without If-None-Match is then
+    stored (204) with this credential, while a credential created without the box gets 400."""
+    login(client, world.usernames["admin"])
+    lenient = _secret_page(client.post("/admin/lrs-clients", data={"name": "LMS tincan", "scopes": ["all"],
+                                                                   "bare_profile_put": "y"}))
+    strict = _secret_page(client.post("/admin/lrs-clients", data={"name": "LMS khác", "scopes": ["all"]}))
+    listing = client.get("/admin/lrs-clients").get_data(as_text=True)
+    rows = {key: row for row in listing.split("<tr>") for key in (lenient[0], strict[0]) if key in row}
+    assert "cho phép" in rows[lenient[0]] and "từ chối" in rows[strict[0]]
+    other = client.application.test_client()
+    answers = [other.put("/xapi/agents/profile", json={"a": 1}, headers=_basic(*credential),
+                         query_string={"agent": '{"mbox": "mailto:an@example.vn"}', "profileId": profile_id}
+                         ).status_code for profile_id, credential in (("p1", lenient), ("p2", strict))]
+    assert answers == [204, 400]

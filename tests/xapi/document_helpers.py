@@ -15,12 +15,13 @@ AGENT = {"objectType": "Agent", "mbox": "mailto:hoc.sinh@example.edu.vn", "name"
 ACTIVITY = "https://congdanso.edu.vn/xapi/courses/test/modules/one"
 
 
-def make_credential(db, scopes=("all",), origins=(), name="test client") -> tuple[str, str]:
+def make_credential(db, scopes=("all",), origins=(), name="test client",
+                    bare_profile_put: bool = False) -> tuple[str, str]:
     """A real LRS credential, committed; returns (key, secret)."""
     from xapi.lrs.auth import create_client
 
     client, secret = create_client(db.session, name, list(scopes), "http://lms.test",
-                                   allowed_origins=list(origins))
+                                   allowed_origins=list(origins), bare_profile_put=bare_profile_put)
     db.session.commit()
     return client.key, secret
 

@@ -6,6 +6,9 @@ import hashlib
 import pytest
 from tests.xapi.document_helpers import ACTIVITY, AGENT, LrsCaller, make_credential
 
+# Creates a document only if it does not exist yet (§3.1.s4.b6).
+NEW = {"If-None-Match": "*"}
+
 RESOURCES = {
     "activity": ("/activities/profile", {"activityId": ACTIVITY}),
     "agent": ("/agents/profile", {"agent": AGENT}),
@@ -22,7 +25,7 @@ def test_new_profile_round_trip(lrs, resource):
     """§2.6.s3 / §2.7.s3: PUT stores, GET returns the document with ETag and Last-Modified."""
     path, params = resource
     body = '{"ngôn ngữ": "vi"}'.encode("utf-8")
-    assert lrs.put(path, params(), body, content_type="application/json").status_code == 204
+    assert lrs.put(path, params(), body, content_type="application/json", headers=NEW).status_code == 204
     response = lrs.get(path, params())
     assert response.status_code == 200
     assert response.data == body
@@ -33,7 +36,7 @@ def test_new_profile_round_trip(lrs, resource):
 def test_put_on_existing_profile_without_precondition_is_409(lrs, resource):
     """§3.1.s4.b13-b15: 409, a message saying how to proceed, and no change."""
     path, params = resource
-    lrs.put(path, params(), {"v": 1})
+    lrs.put(path, params(), {"v": 1}, headers=NEW)
     response = lrs.put(path, params(), {"v": 2})
     assert response.status_code == 409
     message = response.get_json()["error"]["message"]
@@ -41,28 +44,52 @@ def test_put_on_existing_profile_without_precondition_is_409(lrs, resource):
     assert lrs.get(path, params()).get_json() == {"v": 1}
 
 
-def test_put_of_a_new_profile_without_precondition_is_stored(lrs, resource):
-    """Decision on XAPI-00273 / XAPI-00287 ("fails without ETag header", 1.0.3 suite only).
-
-    1.0.3 §3.1.s3.b1 is a Client requirement: "A Client making a PUT request to either the Agent
-    Profile Resource or Activity Profile Resource MUST include the If-Match header or the
-    If-None-Match header." The LRS requirements name only the case of an existing document:
-    "If a PUT request is received without either header for a resource that already exists, the
-    LRS: MUST return HTTP status 409 Conflict ... MUST NOT make a modification" (§3.1.s4.b13-b15).
-    Nothing requires rejecting a header-less PUT of a document that does not exist yet (the
-    question is open upstream, adlnet/xAPI-Spec#1064), the 2.0 suite dropped the test, and the
-    tincan client used by a partner LMS sends exactly that request. So it is stored (204), in
-    both versions; replacing an existing profile without a header stays 409."""
+def test_put_of_a_new_profile_without_precondition(lrs, resource):
+    """XAPI-00273 / XAPI-00287 / XAPI-00293 (ADL suite: "fails without ETag header"): a
+    header-less PUT that would create a profile is refused with 400 and nothing is stored.
+    §3.1.s3.b1 (1.0.3): a Client "MUST include the If-Match header or the If-None-Match header"
+    on a profile PUT; 1.0.0: "for other APIs that use PUT (Actor and Activity Profile), the
+    headers are required". The same in 2.0.0, whose suite sends If-None-Match: * whenever it
+    creates a profile. Over an existing document the same request is 409 (test above)."""
     path, params = resource
-    assert lrs.put(path, params(), {"v": 1}).status_code == 204
-    assert lrs.get(path, params()).get_json() == {"v": 1}
-    assert lrs.put(path, params(), {"v": 2}).status_code == 409
+    response = lrs.put(path, params(), {"v": 1})
+    assert response.status_code == 400
+    message = response.get_json()["error"]["message"]
+    assert "If-None-Match: *" in message and "If-Match" in message
+    assert lrs.get(path, params()).status_code == 404
+    assert lrs.put(path, params(), {"v": 1}, headers=NEW).status_code == 204
+
+
+def test_state_may_be_created_without_precondition(lrs):
+    """The State Resource keeps header-less creation in both versions (ADL's 2.0 suite creates a
+    state document so and expects 204); in 2.0 replacing it then needs a header (409)."""
+    params = {"activityId": ACTIVITY, "agent": AGENT, "stateId": "bookmark"}
+    assert lrs.put("/activities/state", params, {"page": 1}).status_code == 204
+    again = lrs.put("/activities/state", params, {"page": 2}).status_code
+    assert again == (409 if lrs.version == "2.0.0" else 204)
+
+
+def test_credential_may_allow_bare_profile_put(client, db, resource):
+    """A credential flagged bare_profile_put (``lms lrs client create --bare-profile-put``) may
+    create a profile with a header-less PUT, as TinCanPython's RemoteLRS does; replacing an
+    existing one without a header stays 409 (§3.1.s4.b13), and other credentials still get 400."""
+    from xapi.lrs.auth import create_client
+
+    legacy, secret = create_client(db.session, "tincan LMS", ["all"], "http://lms.test", bare_profile_put=True)
+    db.session.commit()
+    caller = LrsCaller(client, legacy.key, secret, "1.0.3")
+    path, params = resource
+    assert caller.put(path, params(), {"v": 1}).status_code == 204
+    assert caller.get(path, params()).get_json() == {"v": 1}
+    assert caller.put(path, params(), {"v": 2}).status_code == 409
+    strict = LrsCaller(client, *make_credential(db), "1.0.3")
+    assert strict.put(path, params(profileId="other"), {"v": 1}).status_code == 400
 
 
 def test_put_with_matching_if_match_replaces(lrs, resource):
     """§3.1.s4.b5: If-Match with the current ETag lets the PUT through."""
     path, params = resource
-    lrs.put(path, params(), {"v": 1})
+    lrs.put(path, params(), {"v": 1}, headers=NEW)
     etag = lrs.get(path, params()).headers["ETag"]
     assert lrs.put(path, params(), {"v": 2}, headers={"If-Match": etag}).status_code == 204
     assert lrs.get(path, params()).get_json() == {"v": 2}
@@ -72,7 +99,7 @@ def test_put_with_matching_if_match_replaces(lrs, resource):
 def test_stale_if_match_is_412_and_changes_nothing(lrs, resource, method):
     """§3.1.s4.b9-b12: a failed If-Match precondition is 412 and the document is unchanged."""
     path, params = resource
-    lrs.put(path, params(), {"v": 1})
+    lrs.put(path, params(), {"v": 1}, headers=NEW)
     response = lrs.request(method, path, params(), body={"v": 2}, headers={"If-Match": '"1234"'})
     assert response.status_code == 412
     assert lrs.get(path, params()).get_json() == {"v": 1}
@@ -112,7 +139,7 @@ def test_post_of_non_json_onto_json_is_400(lrs, resource):
 
 def test_delete_with_if_match(lrs, resource):
     path, params = resource
-    lrs.put(path, params(), {"a": 1})
+    lrs.put(path, params(), {"a": 1}, headers=NEW)
     etag = lrs.get(path, params()).headers["ETag"]
     assert lrs.delete(path, params(), headers={"If-Match": etag}).status_code == 204
     assert lrs.get(path, params()).status_code == 404
@@ -121,8 +148,8 @@ def test_delete_with_if_match(lrs, resource):
 def test_ids_since_and_delete_needs_profile_id(lrs, resource):
     """§2.6.s4 / §2.7.s4: GET without profileId lists the ids; DELETE needs a profileId."""
     path, params = resource
-    lrs.put(path, params(profileId="one"), {"a": 1})
-    lrs.put(path, params(profileId="two"), b"plain", content_type="text/plain")
+    lrs.put(path, params(profileId="one"), {"a": 1}, headers=NEW)
+    lrs.put(path, params(profileId="two"), b"plain", content_type="text/plain", headers=NEW)
     scope = {k: v for k, v in params().items() if k != "profileId"}
     listing = lrs.get(path, scope)
     assert sorted(listing.get_json()) == ["one", "two"]
@@ -131,8 +158,9 @@ def test_ids_since_and_delete_needs_profile_id(lrs, resource):
 
 
 def test_profiles_of_other_activities_or_agents_are_separate(lrs):
-    lrs.put("/activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, {"a": 1})
-    lrs.put("/agents/profile", {"agent": AGENT, "profileId": "p"}, {"b": 1})
+    assert lrs.put("/activities/profile", {"activityId": ACTIVITY, "profileId": "p"}, {"a": 1},
+                   headers=NEW).status_code == 204
+    assert lrs.put("/agents/profile", {"agent": AGENT, "profileId": "p"}, {"b": 1}, headers=NEW).status_code == 204
     other_activity = lrs.get("/activities/profile", {"activityId": ACTIVITY + "/x", "profileId": "p"})
     other_agent = lrs.get("/agents/profile", {"agent": {"mbox": "mailto:khac@example.org"}, "profileId": "p"})
     assert other_activity.status_code == 404 and other_agent.status_code == 404
@@ -141,7 +169,7 @@ def test_profiles_of_other_activities_or_agents_are_separate(lrs):
 def test_identified_group_may_own_an_agent_profile(lrs):
     """§2.6 note: an Identified Group's identifier can be used as the agent."""
     group = {"objectType": "Group", "account": {"homePage": "http://lms.test", "name": "lop-6a"}}
-    assert lrs.put("/agents/profile", {"agent": group, "profileId": "p"}, {"g": 1}).status_code == 204
+    assert lrs.put("/agents/profile", {"agent": group, "profileId": "p"}, {"g": 1}, headers=NEW).status_code == 204
     assert lrs.get("/agents/profile", {"agent": group, "profileId": "p"}).get_json() == {"g": 1}
 
 
@@ -153,7 +181,9 @@ def test_identified_group_may_own_an_agent_profile(lrs):
     ("/agents/profile", {"agent": AGENT, "profileId": "p", "activityId": ACTIVITY}),
 ])
 def test_bad_parameters_are_400(lrs, path, params):
-    assert lrs.put(path, params, {"a": 1}).status_code == 400
+    response = lrs.put(path, params, {"a": 1}, headers=NEW)
+    assert response.status_code == 400
+    assert "If-None-Match" not in response.get_json()["error"]["message"]
 
 
 def test_profile_scope_is_needed(client, db):
@@ -177,5 +207,5 @@ def test_post_without_a_body_is_400_and_stores_nothing(lrs, resource):
     response = lrs.request("POST", path, params())
     assert response.status_code == 400 and "PUT" in response.get_json()["error"]["message"]
     assert lrs.get(path, params()).status_code == 404
-    assert lrs.put(path, params(), b"", content_type="text/plain").status_code == 204
+    assert lrs.put(path, params(), b"", content_type="text/plain", headers=NEW).status_code == 204
     assert lrs.get(path, params()).data == b""

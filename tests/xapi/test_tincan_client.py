@@ -12,6 +12,11 @@ Known defects of tincan 1.0.0 that are worked around here, in the test only:
 - ``about()`` rejects any version outside 1.0.x. It sends ``X-Experience-API-Version: 1.0.3``,
   and the About resource answers a 1.0.x request with the 1.0.x versions only (xapi/lrs/http.py),
   so the call works; without a header or with 2.0.0 the LRS lists "2.0.0" too.
+- ``save_activity_profile``/``save_agent_profile`` create a profile with a PUT that has neither
+  If-Match nor If-None-Match, which such a request must carry (400 otherwise, as ADL's
+  conformance suite expects). The partner LMS's credential is therefore created the way an admin
+  would for such a client, with ``bare_profile_put`` (``lms lrs client create --bare-profile-put``);
+  ``test_default_credential_refuses_a_bare_profile_put`` shows what happens without it.
 tincan speaks xAPI 1.0.x only (Version.supported), so this exercises the 1.0.3 side.
 """
 from __future__ import annotations
@@ -33,7 +38,7 @@ def _etag(lrs_response) -> str:
 def remote(db, live_server):
     from tincan import RemoteLRS
 
-    key, secret = make_credential(db, name="other LMS")
+    key, secret = make_credential(db, name="other LMS", bare_profile_put=True)
     return RemoteLRS(endpoint=f"{live_server}/xapi/", version="1.0.3", username=key, password=secret)
 
 
@@ -114,6 +119,22 @@ def test_agent_profile_round_trip(remote):
     fetched.content.etag = _etag(fetched)
     assert remote.delete_agent_profile(fetched.content).success
     assert remote.retrieve_agent_profile(_agent(), "preferences").response.status == 404
+
+
+def test_default_credential_refuses_a_bare_profile_put(db, live_server):
+    """Without bare_profile_put, tincan's header-less PUT creating a profile is 400 and stores nothing."""
+    from tincan import RemoteLRS
+    from tincan.documents import AgentProfileDocument
+
+    key, secret = make_credential(db, name="strict LMS")
+    strict = RemoteLRS(endpoint=f"{live_server}/xapi/", version="1.0.3", username=key, password=secret)
+    profile = AgentProfileDocument(id="preferences", agent=_agent(), content=bytearray(b'{"lang": "vi"}'),
+                                   content_type="application/json")
+    saved = strict.save_agent_profile(profile)
+    assert saved.response.status == 400
+    body = saved.data.decode("utf-8") if isinstance(saved.data, bytes) else saved.data
+    assert "If-None-Match: *" in body
+    assert strict.retrieve_agent_profile(_agent(), "preferences").response.status == 404
 
 
 def test_about_works_for_a_1_0_x_client(remote):

@@ -67,6 +67,7 @@ class Principal:
     scopes: frozenset[str]
     authority: dict
     allowed_origins: tuple[str, ...]
+    bare_profile_put: bool = False
 
     def allows(self, action: str) -> bool:
         return bool(self.scopes & ALLOWED_BY[action])
@@ -87,7 +88,8 @@ def default_authority(name: str, key: str, home_page: str) -> dict:
 
 
 def create_client(session: Session, name: str, scopes: list[str], home_page: str,
-                  allowed_origins: list[str] | None = None, is_system: bool = False) -> tuple[LrsClient, str]:
+                  allowed_origins: list[str] | None = None, is_system: bool = False,
+                  bare_profile_put: bool = False) -> tuple[LrsClient, str]:
     """Create a credential; returns the row and the secret, which is shown once and never stored."""
     name = name.strip()
     if not name:
@@ -102,7 +104,7 @@ def create_client(session: Session, name: str, scopes: list[str], home_page: str
     client = LrsClient(
         name=name, key=key, secret_digest=_digest(secret), scopes=sorted(set(scopes)),
         authority=default_authority(name, key, home_page), allowed_origins=list(allowed_origins or []),
-        is_system=is_system, revoked=False,
+        is_system=is_system, revoked=False, bare_profile_put=bare_profile_put,
     )
     session.add(client)
     session.flush()
@@ -147,6 +149,7 @@ def principal_for(client: LrsClient) -> Principal:
     return Principal(
         client_id=client.id, key=client.key, name=client.name, scopes=frozenset(client.scopes or ()),
         authority=dict(client.authority), allowed_origins=tuple(client.allowed_origins or ()),
+        bare_profile_put=bool(client.bare_profile_put),
     )
 
 

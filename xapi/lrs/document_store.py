@@ -12,6 +12,7 @@ of retrying; SQLite serialises writers itself. Each function commits once, on su
 """
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 from dataclasses import dataclass
@@ -41,6 +42,20 @@ CONFLICT_MESSAGE = (
     "Check the current state of the document with GET, then send the request again with "
     "If-Match set to the ETag you received, so that no one else's change is overwritten."
 )
+
+MISSING_PRECONDITION_MESSAGE = (
+    "A PUT of a profile document needs a precondition header: send "
+    "If-None-Match: * to create the document, or If-Match with the ETag of the version you read "
+    "to replace it. Nothing was stored."
+)
+
+
+class PutRule(enum.Enum):
+    """When a PUT without If-Match / If-None-Match is refused (Communication §3.1)."""
+
+    OPTIONAL = "optional"  # never (1.0.x State)
+    FOR_EXISTING = "for_existing"  # 409 when the document exists
+    ALWAYS = "always"  # 409 when it exists, 400 when it does not (profiles)
 
 
 @dataclass(frozen=True)
@@ -139,22 +154,28 @@ def _with_registration(query, address: Address):
 
 
 def put_document(session: Session, address: Address, content: bytes, content_type: str | None,
-                 preconditions: Preconditions, conflict_without_precondition: bool) -> None:
+                 preconditions: Preconditions, rule: PutRule) -> None:
     """Store a document, replacing any previous one (§2.2, §3.1 PUT rules).
 
     A body sent as ``application/json`` must be valid JSON (any JSON value): 400 otherwise,
-    checked before anything is read or written.
+    checked before anything is read or written. Without a precondition header, ``rule`` says
+    whether the PUT is refused: 409 over an existing document, 400 (``ALWAYS``) for a new one.
     """
     content_type = content_type or DEFAULT_CONTENT_TYPE
     if is_json(content_type):
         _parse_json(content, "The document", "; it cannot be stored")
+    bare = not preconditions.present
 
     def replacement(current) -> tuple[bytes, str]:
-        if conflict_without_precondition and not preconditions.present:
+        if current is None:
+            if bare and rule is PutRule.ALWAYS:
+                raise BadRequest(MISSING_PRECONDITION_MESSAGE)
+            return content, content_type
+        if bare and rule is not PutRule.OPTIONAL:
             raise Conflict(CONFLICT_MESSAGE)
         return content, content_type
 
-    _write(session, address, content, content_type, preconditions, replacement)
+    _write(session, address, preconditions, replacement)
 
 
 def post_document(session: Session, address: Address, content: bytes, content_type: str | None,
@@ -171,29 +192,30 @@ def post_document(session: Session, address: Address, content: bytes, content_ty
         _parse_json(content, "The posted document", "; it can be neither stored nor merged")
     if not content:
         raise BadRequest("The POST has no document in its body; to store an empty document, use PUT")
-    _write(session, address, content, content_type, preconditions,
-           lambda current: (_merge(current, content, content_type), "application/json"))
+    _write(session, address, preconditions,
+           lambda current: (content, content_type) if current is None
+           else (_merge(current, content, content_type), "application/json"))
 
 
-def _write(session: Session, address: Address, content: bytes, content_type: str,
-           preconditions: Preconditions, replacement) -> None:
-    """Insert ``content`` when the document is absent, else swap in ``replacement(current)``.
+def _write(session: Session, address: Address, preconditions: Preconditions, decide) -> None:
+    """Write ``decide(current)`` — the new (content, content type) — in place of ``current``.
 
-    ``replacement`` returns the new (content, content type) or raises an XapiError, which
-    rolls back (releasing the row lock) and answers the request.
+    ``current`` is the stored row or None when the document is absent (then the result is
+    inserted). ``decide`` may raise an XapiError, which rolls back (releasing the row lock) and
+    answers the request.
     """
     for _ in range(MAX_ATTEMPTS):
         current = _read_for_update(session, address)
         _check_preconditions(session, preconditions, current)
-        if current is None:
-            if _insert(session, address, content, content_type):
-                return
-            continue
         try:
-            new_content, new_type = replacement(current)
+            new_content, new_type = decide(current)
         except XapiError:
             session.rollback()
             raise
+        if current is None:
+            if _insert(session, address, new_content, new_type):
+                return
+            continue
         if _swap(session, current, new_content, new_type):
             return
     raise ServiceUnavailable(BUSY_MESSAGE)

@@ -10,7 +10,7 @@ from flask import Response, request
 from werkzeug.http import http_date
 
 from xapi.lrs import document_store as store
-from xapi.lrs.auth import require
+from xapi.lrs.auth import Principal, require
 from xapi.lrs.canonical import agent_key
 from xapi.lrs.http import NotFound, bp, db_session, json_response, xapi_version
 from xapi.lrs.params import (
@@ -54,7 +54,7 @@ def agent_profile():
 def _handle(resource: Resource) -> Response:
     session = db_session()
     reading = request.method in ("GET", "HEAD")
-    require(session, resource.read_action if reading else resource.write_action)
+    principal = require(session, resource.read_action if reading else resource.write_action)
     params = _params(resource, reading)
     address = _address(resource, params)
     if reading:
@@ -71,12 +71,30 @@ def _handle(resource: Resource) -> Response:
         else:
             store.delete_document(session, address, preconditions)
     elif request.method == "PUT":
-        # §3.1: a PUT over an existing profile needs a precondition; 2.0 extends this to State.
-        strict = resource.kind != "state" or xapi_version() == "2.0.0"
-        store.put_document(session, address, request.get_data(), request.content_type, preconditions, strict)
+        store.put_document(session, address, request.get_data(), request.content_type, preconditions,
+                           _put_rule(resource, principal))
     else:
         store.post_document(session, address, request.get_data(), request.content_type, preconditions)
     return Response(status=204)
+
+
+def _put_rule(resource: Resource, principal: Principal) -> store.PutRule:
+    """When a PUT needs If-Match or If-None-Match (Communication §3.1).
+
+    Every version: a PUT over an existing profile document without either header is 409; 2.0
+    extends this to State. A PUT that creates a profile document must also carry one (400
+    otherwise): the specification makes the header a Client obligation for the profile
+    resources (1.0.3 §3.1.s3.b1; 1.0.0: "for the Agent and Activity Profile APIs the headers
+    are required"), and ADL's conformance suite expects the 400 (XAPI-00273, XAPI-00287). A
+    credential flagged ``bare_profile_put`` is spared that, for clients that create profiles
+    with a bare PUT (TinCanPython's RemoteLRS does). A State document may always be created
+    without a header (ADL's 2.0 suite creates one so).
+    """
+    if resource.kind == "state":
+        return store.PutRule.FOR_EXISTING if xapi_version() == "2.0.0" else store.PutRule.OPTIONAL
+    if principal.bare_profile_put:
+        return store.PutRule.FOR_EXISTING
+    return store.PutRule.ALWAYS
 
 
 def _params(resource: Resource, reading: bool) -> dict[str, str]:

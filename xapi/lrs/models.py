@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, text
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, false, text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -40,6 +42,9 @@ class LrsClient(Base):
     # The authority Agent put on statements written with this credential.
     authority: Mapped[dict] = mapped_column(JSON)
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
+    # Accept PUTs that create a profile document without If-Match/If-None-Match
+    # (documents.py, _put_rule): for clients such as TinCanPython that never send one.
+    bare_profile_put: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_system: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
