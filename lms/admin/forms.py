@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.models import ROLES
@@ -37,11 +37,18 @@ class UserForm(RoleForm):
     email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
 
 
+def at_least_one_chosen(form: FlaskForm, field) -> None:
+    """Like DataRequired, without its ``required`` flag: WTForms would put ``required`` on every
+    checkbox of the list, and a browser would then refuse the form until all were ticked."""
+    if not field.data:
+        raise ValidationError(_l("Choose at least one scope."))
+
+
 class LrsClientForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     scopes = SelectMultipleField(_l("Scopes"), choices=[choice(s, s) for s in SCOPES],
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                                 validators=[DataRequired(message=_l("Choose at least one scope."))])
+                                 validators=[at_least_one_chosen])
     origins = TextAreaField(_l("Allowed browser origins (CORS), one per line"), validators=[Optional()])
     bare_profile_put = BooleanField(_l("Let this client create profile documents with a plain PUT "
                                        "(xAPI 1.0.x clients such as TinCanPython send no If-Match or "
