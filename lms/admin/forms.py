@@ -37,7 +37,7 @@ class UserForm(RoleForm):
     email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
 
 
-def at_least_one_chosen(form: FlaskForm, field) -> None:
+def at_least_one_scope(form: FlaskForm, field) -> None:
     """Like DataRequired, without its ``required`` flag: WTForms would put ``required`` on every
     checkbox of the list, and a browser would then refuse the form until all were ticked."""
     if not field.data:
@@ -48,7 +48,7 @@ class LrsClientForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     scopes = SelectMultipleField(_l("Scopes"), choices=[choice(s, s) for s in SCOPES],
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                                 validators=[at_least_one_chosen])
+                                 validators=[at_least_one_scope])
     origins = TextAreaField(_l("Allowed browser origins (CORS), one per line"), validators=[Optional()])
     bare_profile_put = BooleanField(_l("Let this client create profile documents with a plain PUT "
                                        "(xAPI 1.0.x clients such as TinCanPython send no If-Match or "

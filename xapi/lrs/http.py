@@ -201,7 +201,7 @@ def about():
     """
     versions = list(VERSIONS_1_0)
     if not _requested_1_0():
-        versions.append("2.0.0")
+        versions.append(SUPPORTED_VERSIONS[-1])
     return jsonify({"version": versions, "extensions": {}})
 
 

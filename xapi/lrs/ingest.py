@@ -109,12 +109,10 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
     ids = [p.statement_id for p in prepared]
     with_refs = any(p.ref_target for p in prepared)
     if not with_refs and storage.writes_in_one_step(session):
-        through, alone, raced_all = _write_in_one_step(session, prepared, found, client_id, parts, may_define,
-                                                       standalone)
-        if through is not None:
+        written = _write_in_one_step(session, prepared, found, client_id, parts, may_define, standalone)
+        if written is not None:
             session.flush()
-            return IngestResult(ids=[p.statement["id"] for p in prepared], consistent_through=through,
-                                committed=alone, all_existed=raced_all)
+            return written
     start = storage.begin_write(session, ids, with_refs, list(found.activities), list(found.agents))
     new = _without_existing(start.existing, prepared)
     through = None
@@ -136,13 +134,11 @@ def ingest_batch(session: Session, statements: list[dict], authority: dict, vers
 
 def _write_in_one_step(session: Session, prepared: list[Prepared], found: canonical.Found,
                        client_id: int | None, parts: dict[str, bytes] | None, may_define: bool,
-                       standalone: bool) -> tuple[datetime | None, bool, bool]:
+                       standalone: bool) -> IngestResult | None:
     """PostgreSQL, statements that refer to no other: one statement looks up and inserts them
-    (storage.insert_new). Returns Consistent-Through, or None when nothing was written (a
-    statement is stored under one of the ids, or one refers to them, or a canonical row is not
-    as this process remembered it): the caller then goes the general way. Then whether the
-    write was made alone (committed already), and whether a concurrent writer had stored every
-    statement first (equivalent ones: this write added nothing).
+    (storage.insert_new). Returns the result, or None when nothing was written (a statement is
+    stored under one of the ids, or one refers to them, or a canonical row is not as this
+    process remembered it): the caller then goes the general way.
 
     When the write changes no canonical row (predicted from :mod:`canonical_memory`), has no
     attachment and is ``standalone``, it commits alone: nothing follows it.
@@ -153,15 +149,17 @@ def _write_in_one_step(session: Session, prepared: list[Prepared], found: canoni
     attempt = storage.insert_new(session, batch, alone_if_possible=expected is not None)
     canonical_memory.remember(attempt.activities)
     if attempt.outcome is None:
-        return None, False, False
-    raced_all = False
+        return None
+    raced_all = False  # a concurrent writer stored every statement first (equivalent ones)
     if not attempt.alone:
         writes = canonical.plan_writes(found, {key: canonical_memory.decode(text)
                                                for key, text in attempt.activities.items()}, {}, may_define)
         storage.write_extras(session, _attachment_rows(prepared, parts) if parts else {}, writes)
         canonical_memory.remember(writes.activity_texts())
         raced_all = _check_raced(session, attempt.outcome.skipped, prepared)
-    return attempt.outcome.consistent_through, attempt.alone, raced_all
+    return IngestResult(ids=[p.statement["id"] for p in prepared],
+                        consistent_through=attempt.outcome.consistent_through, committed=attempt.alone,
+                        all_existed=raced_all)
 
 
 def _unchanged_activities(found: canonical.Found, may_define: bool) -> list[str | None] | None:
